@@ -1,0 +1,41 @@
+"""coursekit: the helper package of the CNN course.
+
+Modules, one job each:
+
+- :mod:`coursekit.mode` - fast mode (``COURSEKIT_FAST=1``) and :func:`pick`
+- :mod:`coursekit.data` - offline-first dataset and photo loaders
+- :mod:`coursekit.shapes` - output-size arithmetic and :func:`check_shape`
+- :mod:`coursekit.costs` - parameter and MAC counts of Keras models
+- :mod:`coursekit.ops` - from-scratch NumPy operations (cross-correlation, ...)
+- :mod:`coursekit.checks` - self-checks against independent references
+- :mod:`coursekit.plots` - figures
+- :mod:`coursekit.notebook` - lesson setup and showing library code
+
+Example
+-------
+>>> import coursekit as ck
+>>> ck.conv_output_size(32, 5, padding=2)
+32
+"""
+from coursekit import checks, costs, data, mode, notebook, ops, plots, shapes
+from coursekit.checks import CheckFailed, check_close, check_equal
+from coursekit.costs import count_macs, count_params, layer_table
+from coursekit.mode import is_fast, pick
+from coursekit.notebook import setup_lesson, show_source
+from coursekit.shapes import (
+    ShapeError,
+    check_shape,
+    conv_output_size,
+    does_fit,
+    pool_output_size,
+    transposed_conv_output_size,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "checks", "costs", "data", "mode", "notebook", "ops", "plots", "shapes",
+    "CheckFailed", "check_close", "check_equal", "count_macs", "count_params", "layer_table",
+    "is_fast", "pick", "setup_lesson", "show_source", "ShapeError", "check_shape",
+    "conv_output_size", "does_fit", "pool_output_size", "transposed_conv_output_size",
+]

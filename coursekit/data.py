@@ -204,7 +204,7 @@ def download(files: _Files, timeout: float | None = None) -> Path:
         try:
             target.mkdir(parents=True, exist_ok=True)
             with urllib.request.urlopen(url, timeout=timeout) as response, tempfile.NamedTemporaryFile(
-                dir=target, prefix=f".{name}.", suffix=".part", delete=False
+                dir=target, prefix=".download-", suffix=f"-{name}", delete=False
             ) as part:
                 shutil.copyfileobj(response, part)
         except (OSError, ValueError) as error:  # URLError, timeouts and refused connections
@@ -233,6 +233,21 @@ def read_idx(path: Path) -> np.ndarray:
     if array.size != int(np.prod(dims)):
         raise ChecksumError(f"{path} holds {array.size} values, its header says {dims}.")
     return array.reshape(dims)
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write a uint8 array as a gzip-compressed IDX file (gzip mtime 0, so the bytes are stable).
+
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "x.gz"
+    >>> write_idx(p, np.arange(6, dtype=np.uint8).reshape(2, 3)); read_idx(p).tolist()
+    [[0, 1, 2], [3, 4, 5]]
+    """
+    array = np.asarray(array)
+    if array.dtype != np.uint8:
+        raise TypeError(f"IDX files here hold uint8 values, got dtype {array.dtype}.")
+    header = b"\x00\x00\x08" + bytes([array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        handle.write(header + np.ascontiguousarray(array).tobytes())
 
 
 def _read_idx_set(folder: Path) -> tuple[Split, Split]:

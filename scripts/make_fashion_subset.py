@@ -7,22 +7,12 @@ internet: 5,000 training and 1,000 test images, stratified (500 / 100 per class)
 """
 from __future__ import annotations
 
-import gzip
-import struct
-from pathlib import Path
-
-import numpy as np
-
-from coursekit.data import FASHION_MNIST, REPO_DATA_DIR, _IDX_FILES, _read_idx_set, file_sha256, find_files, stratified_subset
+from coursekit.data import (
+    _IDX_FILES, FASHION_MNIST, REPO_DATA_DIR, _read_idx_set, file_sha256, find_files,
+    stratified_subset, write_idx,
+)
 
 TRAIN_SIZE, TEST_SIZE = 5_000, 1_000
-
-
-def write_idx(path: Path, array: np.ndarray) -> None:
-    """Write uint8 ``array`` as a gzip-compressed IDX file (mtime 0, so the bytes are stable)."""
-    header = b"\x00\x00\x08" + bytes([array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-        handle.write(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
 
 
 def main() -> None:
@@ -30,7 +20,8 @@ def main() -> None:
     if source is None:
         raise SystemExit("The full Fashion-MNIST is needed to build the subset; see coursekit.data.")
     (x_train, y_train), (x_test, y_test) = _read_idx_set(source)
-    arrays = (*stratified_subset(x_train, y_train, TRAIN_SIZE), *stratified_subset(x_test, y_test, TEST_SIZE))
+    arrays = (*stratified_subset(x_train, y_train, TRAIN_SIZE),
+              *stratified_subset(x_test, y_test, TEST_SIZE))
     target = REPO_DATA_DIR / "fashion-mnist-subset"
     target.mkdir(parents=True, exist_ok=True)
     # _IDX_FILES order: train images, train labels, test images, test labels.

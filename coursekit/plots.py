@@ -1,0 +1,159 @@
+"""Figures for the lessons: image grids, small matrices side by side, kernels, feature maps,
+training curves. Every function returns the matplotlib ``Figure`` and keeps it small, so it
+renders inline in JupyterLab and as a PNG in the static course site.
+
+Example
+-------
+>>> import numpy as np
+>>> fig = show_matrices(("Input", np.arange(9).reshape(3, 3)), ("Kernel", np.eye(2)), symbols="*")
+>>> len(fig.axes)
+2
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+FIG_DPI = 80  # modest figures keep the committed notebooks small
+
+
+def use_style() -> None:
+    """The course's plotting style: seaborn's clean theme, small figures, readable fonts."""
+    sns.set_theme(context="notebook", style="white", font_scale=0.9)
+    plt.rcParams.update({"figure.dpi": FIG_DPI, "savefig.dpi": FIG_DPI,
+                         "figure.figsize": (6.0, 3.5), "image.cmap": "gray",
+                         "axes.titlesize": "medium"})
+
+
+def _grid(n: int, ncols: int, cell: float = 1.3, title_space: float = 0.3):
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, (cell + title_space) * nrows),
+                             squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    return fig, axes.flat
+
+
+def show_images(images, labels: Sequence | None = None, class_names: Sequence[str] | None = None,
+                *, titles: Sequence[str] | None = None, ncols: int = 8, cmap: str = "gray",
+                cell: float = 1.3, suptitle: str | None = None):
+    """A grid of images (N, H, W) or (N, H, W, C), titled by label, class name or ``titles``.
+
+    Grayscale images with a trailing channel of 1 are shown as 2-D; float images are shown on
+    their own range unless they lie in [0, 1].
+    """
+    images = [np.asarray(im) for im in images]
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels.")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"{len(images)} images but {len(titles)} titles.")
+    fig, axes = _grid(len(images), ncols, cell)
+    for i, (ax, image) in enumerate(zip(axes, images)):
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        if image.ndim not in (2, 3):
+            raise ValueError(f"image {i} has shape {image.shape}; expected (H, W) or (H, W, C).")
+        ax.imshow(image, cmap=cmap if image.ndim == 2 else None)
+        if titles is not None:
+            ax.set_title(titles[i])
+        elif labels is not None:
+            label = labels[i]
+            ax.set_title(class_names[int(label)] if class_names is not None else str(label))
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def show_matrices(*named: tuple[str, np.ndarray], symbols: str | Sequence[str] = "",
+                  fmt: str = "g", cell: float = 0.45):
+    """Small matrices side by side as annotated heatmaps, e.g. input, kernel and output.
+
+    ``symbols`` are drawn between consecutive matrices (e.g. ``("⋆", "=")``).
+    """
+    if not named:
+        raise ValueError("give at least one (name, matrix) pair.")
+    mats = [np.atleast_2d(np.asarray(m)) for _, m in named]
+    for (name, _), m in zip(named, mats):
+        if m.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D matrix, got shape {m.shape}.")
+    widths = [m.shape[1] for m in mats]
+    height = max(m.shape[0] for m in mats)
+    fig, axes = plt.subplots(1, len(mats), figsize=(cell * (sum(widths) + 1.2 * len(mats)),
+                                                      cell * height + 0.7),
+                             gridspec_kw={"width_ratios": widths, "wspace": 0.5}, squeeze=False)
+    symbols = list(symbols) + [""] * len(mats)
+    for i, (ax, (name, _), m) in enumerate(zip(axes.flat, named, mats)):
+        sns.heatmap(m, annot=True, fmt=fmt, cbar=False, square=True, linewidths=0.5,
+                    linecolor="white", cmap="Blues", ax=ax, annot_kws={"size": 9})
+        ax.set_title(name)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i < len(mats) - 1 and symbols[i]:
+            ax.annotate(symbols[i], xy=(1.0, 0.5), xycoords="axes fraction", xytext=(6, 0),
+                        textcoords="offset points", fontsize=16, va="center")
+    return fig
+
+
+def show_kernels(kernels, *, ncols: int = 8, titles: Sequence[str] | None = None, cell: float = 1.0):
+    """Kernels in Keras layout (k_h, k_w, c_in, c_out) or a list of 2-D kernels, one panel each.
+
+    A diverging colour map centred on zero shows positive weights in red and negative in blue;
+    for Keras weights the first input channel of every output channel is drawn.
+    """
+    array = np.asarray(kernels) if not isinstance(kernels, (list, tuple)) else None
+    if array is not None and array.ndim == 4:
+        panels = [array[:, :, 0, j] for j in range(array.shape[-1])]
+    else:
+        panels = [np.asarray(k) for k in kernels]
+    if any(p.ndim != 2 for p in panels):
+        raise ValueError("expected Keras kernels (k_h, k_w, c_in, c_out) or a list of 2-D kernels.")
+    fig, axes = _grid(len(panels), ncols, cell)
+    for i, (ax, k) in enumerate(zip(axes, panels)):
+        bound = float(np.abs(k).max()) or 1.0
+        ax.imshow(k, cmap="RdBu_r", vmin=-bound, vmax=bound)
+        ax.set_title(titles[i] if titles is not None else f"#{i}")
+    fig.tight_layout()
+    return fig
+
+
+def show_feature_maps(maps, *, ncols: int = 8, cell: float = 1.2, cmap: str = "viridis"):
+    """The channels of one feature map (H, W, C) (or (1, H, W, C)) as a grid of images."""
+    maps = np.asarray(maps)
+    if maps.ndim == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.ndim != 3:
+        raise ValueError(f"expected a feature map (H, W, C) or (1, H, W, C), got {maps.shape}.")
+    fig, axes = _grid(maps.shape[-1], ncols, cell)
+    for c, ax in zip(range(maps.shape[-1]), axes):
+        ax.imshow(maps[..., c], cmap=cmap)
+        ax.set_title(f"channel {c}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, *, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None):
+    """Training curves from a Keras ``History`` (or its ``.history`` dict): one panel per metric,
+    training and validation (``val_`` keys) on the same axes, epochs counted from 1."""
+    logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    present = [m for m in metrics if m in logs]
+    if not present:
+        raise ValueError(f"none of {list(metrics)} in the history; it has {sorted(logs)}.")
+    fig, axes = plt.subplots(1, len(present), figsize=(3.6 * len(present), 2.8), squeeze=False)
+    for ax, metric in zip(axes.flat, present):
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        ax.plot(epochs, logs[metric], marker="o", label="train")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], marker="o", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+from scipy import signal
+
+from coursekit.ops import conv2d, corr2d, pad2d
+from coursekit.shapes import ShapeError
+
+
+def naive_corr2d(X, K, stride=(1, 1)):
+    """The textbook double loop over output positions, an independent reference."""
+    k_h, k_w = K.shape
+    out_h = (X.shape[0] - k_h) // stride[0] + 1
+    out_w = (X.shape[1] - k_w) // stride[1] + 1
+    Y = np.zeros((out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            Y[i, j] = (X[i * stride[0]:i * stride[0] + k_h, j * stride[1]:j * stride[1] + k_w] * K).sum()
+    return Y
+
+
+def test_seed_example():
+    X = np.arange(9.0).reshape(3, 3)
+    K = np.array([[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(corr2d(X, K), [[19, 25], [37, 43]])
+
+
+def test_seed_stride_example():
+    X = np.arange(9.0).reshape(3, 3)
+    K = np.array([[0.0, 1.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(corr2d(X, K, stride=(3, 2), padding=1), [[0, 8], [6, 8]])
+
+
+@pytest.mark.parametrize("shape, kshape, stride, padding", [
+    ((6, 8), (1, 2), (1, 1), 0), ((7, 7), (3, 3), (2, 2), 1), ((10, 9), (4, 2), (3, 1), 2),
+    ((5, 5), (5, 5), (1, 1), 0), ((8, 8), (3, 3), (3, 3), (1, 0)),
+])
+def test_corr2d_matches_naive_loop_and_scipy(shape, kshape, stride, padding):
+    rng = np.random.default_rng(0)
+    X, K = rng.normal(size=shape), rng.normal(size=kshape)
+    padded = pad2d(X, padding)
+    expected = naive_corr2d(padded, K, stride)
+    np.testing.assert_allclose(corr2d(X, K, stride, padding), expected, atol=1e-10)
+    if stride == (1, 1):
+        np.testing.assert_allclose(corr2d(X, K, 1, padding), signal.correlate2d(padded, K, "valid"), atol=1e-10)
+
+
+def test_corr2d_matches_keras_conv2d():
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(1)
+    X, K = rng.normal(size=(9, 11)).astype(np.float32), rng.normal(size=(3, 2)).astype(np.float32)
+    expected = tf.nn.conv2d(X[None, :, :, None], K[:, :, None, None], strides=(2, 3), padding="VALID")
+    np.testing.assert_allclose(corr2d(X, K, stride=(2, 3)), expected.numpy()[0, :, :, 0], rtol=1e-5, atol=1e-5)
+
+
+def test_asymmetric_padding():
+    X = np.ones((2, 2))
+    Y = corr2d(X, np.ones((2, 2)), padding=(1, 0, 0, 1))  # top 1, bottom 0, left 0, right 1
+    np.testing.assert_array_equal(Y, [[2, 1], [4, 2]])
+
+
+def test_conv2d_flips_the_kernel_like_scipy():
+    rng = np.random.default_rng(2)
+    X, K = rng.normal(size=(6, 7)), rng.normal(size=(3, 2))
+    np.testing.assert_allclose(conv2d(X, K), signal.convolve2d(X, K, "valid"), atol=1e-10)
+
+
+def test_integer_input_gives_float_output():
+    assert corr2d(np.arange(9).reshape(3, 3), np.ones((2, 2), int)).dtype.kind == "f"
+
+
+@pytest.mark.parametrize("X, K, kwargs, error, message", [
+    (np.zeros((3, 3, 3)), np.ones((2, 2)), {}, ShapeError, r"input X must be a 2-D matrix.*\(3, 3, 3\)"),
+    (np.zeros((3, 3)), np.ones(2), {}, ShapeError, "kernel K must be a 2-D matrix"),
+    (np.zeros((2, 2)), np.ones((3, 3)), {}, ShapeError, "kernel does not fit along height"),
+    (np.zeros((3, 3)), np.ones((2, 2)), {"stride": 0}, ShapeError, "stride along height must be a positive"),
+    (np.array([["a", "b"]]), np.ones((1, 1)), {}, TypeError, "must hold numbers"),
+    (np.zeros((3, 3)), np.ones((2, 2)), {"padding": -1}, ShapeError, "padding must be >= 0"),
+    (np.zeros((3, 3)), np.ones((2, 2)), {"padding": (1, 2, 3)}, ShapeError, "padding must be an int"),
+    (np.zeros((0, 3)), np.ones((1, 1)), {}, ShapeError, "is empty"),
+])
+def test_bad_input_is_refused_with_a_clear_message(X, K, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        corr2d(X, K, **kwargs)
+
+
+def test_inputs_are_not_modified():
+    X, K = np.arange(9.0).reshape(3, 3), np.array([[0.0, 1.0], [2.0, 3.0]])
+    X0, K0 = X.copy(), K.copy()
+    corr2d(X, K, padding=1)
+    conv2d(X, K)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(K, K0)

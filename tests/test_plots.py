@@ -1,0 +1,66 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from coursekit import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_show_images_titles_with_class_names():
+    images = np.zeros((5, 28, 28, 1), np.uint8)
+    fig = plots.show_images(images, labels=[0, 1, 2, 3, 4], class_names=list("abcde"), ncols=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == list("abcde") and len(fig.axes) == 6  # 2 rows x 3 columns
+
+
+def test_show_images_refuses_mismatched_labels_and_bad_shapes():
+    with pytest.raises(ValueError, match="3 images but 2 labels"):
+        plots.show_images(np.zeros((3, 4, 4)), labels=[0, 1])
+    with pytest.raises(ValueError, match=r"image 0 has shape \(4,\)"):
+        plots.show_images([np.zeros(4)])
+
+
+def test_show_matrices_annotates_every_cell():
+    fig = plots.show_matrices(("X", np.arange(9).reshape(3, 3)), ("K", np.ones((2, 2))), symbols="*")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == [str(i) for i in range(9)]
+    assert [ax.get_title() for ax in fig.axes] == ["X", "K"]
+    with pytest.raises(ValueError, match="must be a 2-D matrix"):
+        plots.show_matrices(("bad", np.zeros((2, 2, 2))))
+
+
+def test_show_kernels_from_keras_layout_and_list():
+    assert len(plots.show_kernels(np.zeros((5, 5, 1, 6)), ncols=6).axes) == 6
+    assert len(plots.show_kernels([np.eye(3), -np.eye(3)]).axes) == 2
+    with pytest.raises(ValueError, match="expected Keras kernels"):
+        plots.show_kernels([np.zeros(3)])
+
+
+def test_show_feature_maps():
+    assert len(plots.show_feature_maps(np.zeros((1, 8, 8, 4)), ncols=4).axes) == 4
+    with pytest.raises(ValueError, match="feature map"):
+        plots.show_feature_maps(np.zeros((8, 8)))
+
+
+def test_plot_history_pairs_train_and_validation():
+    logs = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]}
+    fig = plots.plot_history(logs)
+    assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy"]
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 1
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [1, 2])
+    with pytest.raises(ValueError, match="none of"):
+        plots.plot_history({"mae": [1.0]})
+
+
+def test_style_keeps_figures_small():
+    plots.use_style()
+    assert plt.rcParams["figure.dpi"] == plots.FIG_DPI

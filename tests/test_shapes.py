@@ -1,0 +1,104 @@
+import numpy as np
+import pytest
+
+from coursekit.shapes import (
+    ShapeError,
+    check_shape,
+    conv_output_size,
+    does_fit,
+    pool_output_size,
+    transposed_conv_output_size,
+)
+
+
+@pytest.mark.parametrize("n, k, s, p, expected", [
+    (7, 3, 1, 0, 5), (7, 3, 2, 0, 3), (7, 3, 3, 0, 2),  # the 7x7 / 3x3 slide cases (3 is floored)
+    (7, 3, 1, 1, 7), (32, 5, 1, 2, 32), (227, 11, 4, 0, 55), (3, 2, 3, 1, 2), (28, 5, 1, 2, 28),
+])
+def test_conv_output_size_matches_formula(n, k, s, p, expected):
+    assert conv_output_size(n, k, s, p) == expected == (n - k + 2 * p) // s + 1
+
+
+def test_conv_output_size_per_dimension():
+    assert conv_output_size((3, 3), (2, 2), stride=(3, 2), padding=(1, 1)) == (2, 2)
+    assert conv_output_size((32, 32), 5, padding=2) == (32, 32)
+
+
+def test_same_and_valid_padding_follow_keras():
+    assert conv_output_size(7, 3, 2, "same") == 4
+    assert conv_output_size(7, 3, 2, "valid") == 3
+
+
+def test_dilation_widens_the_kernel():
+    assert conv_output_size(7, 3, dilation=2) == 3  # spans 5
+
+
+def test_does_fit_and_strict_mode_explain_the_leftover():
+    assert does_fit(7, 3, stride=2)
+    assert not does_fit(7, 3, stride=3)
+    with pytest.raises(ShapeError, match=r"stride 3 does not fit along width.*1.33.*last 1"):
+        conv_output_size(7, 3, stride=3, strict=True)
+    assert conv_output_size(7, 3, stride=3) == 2  # Keras/PyTorch floor
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(size=2, kernel=3), "kernel does not fit along width: it spans 3 but the padded input is only 2"),
+    (dict(size=7, kernel=3, stride=0), "stride along width must be a positive integer, got 0"),
+    (dict(size=7, kernel=3, stride=-1), "stride along width must be a positive integer"),
+    (dict(size=7, kernel=0), "kernel size along width must be positive"),
+    (dict(size=7, kernel=3, padding=-1), "padding along width must be >= 0"),
+    (dict(size=7, kernel=3, padding="full"), "padding must be an int, 'valid' or 'same'"),
+    (dict(size=(7, 7), kernel=(3, 3, 3)), "kernel must be an int or 2 ints"),
+])
+def test_bad_configurations_raise_clear_errors(kwargs, message):
+    with pytest.raises(ShapeError, match=message):
+        conv_output_size(**kwargs)
+
+
+def test_pool_output_size_defaults_stride_to_window():
+    assert pool_output_size((4, 4), 2) == (2, 2)
+    assert pool_output_size(5, 3, stride=1) == 3
+    assert pool_output_size(7, 2, strict=False) == 3
+    with pytest.raises(ShapeError, match="does not fit"):
+        pool_output_size(7, 2, strict=True)
+
+
+@pytest.mark.parametrize("n, k, s, p, op, expected", [
+    (2, 2, 2, 0, 0, 4), (3, 3, 1, 0, 0, 5), (4, 4, 2, 1, 0, 8), (4, 3, 2, 1, 1, 8),
+])
+def test_transposed_conv_output_size(n, k, s, p, op, expected):
+    assert transposed_conv_output_size(n, k, s, p, op) == expected == (n - 1) * s + k - 2 * p + op
+
+
+def test_transposed_conv_bad_output_padding():
+    with pytest.raises(ShapeError, match="output_padding < stride"):
+        transposed_conv_output_size(4, 3, stride=2, output_padding=2)
+
+
+def test_transposed_conv_matches_keras():
+    keras = pytest.importorskip("keras")
+    layer = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="valid")
+    out = layer(np.zeros((1, 5, 5, 1), np.float32))
+    assert tuple(out.shape[1:3]) == transposed_conv_output_size((5, 5), 3, 2)
+
+
+def test_check_shape_accepts_wildcards():
+    check_shape(np.zeros((8, 28, 28, 1)), (None, 28, 28, 1))
+
+
+def test_check_shape_names_the_wrong_dimension():
+    with pytest.raises(ShapeError) as info:
+        check_shape(np.zeros((8, 28, 28, 3)), (None, 28, 28, 1),
+                    names=("batch", "height", "width", "channels"), what="images")
+    assert str(info.value) == (
+        "images has shape (batch=8, height=28, width=28, channels=3), expected "
+        "(batch=any, height=28, width=28, channels=1): channels is 3, expected 1.")
+
+
+def test_check_shape_rank_mismatch_and_non_arrays():
+    with pytest.raises(ShapeError, match="has 2 dimensions"):
+        check_shape(np.zeros((28, 28)), (28, 28, 1))
+    with pytest.raises(TypeError, match="has no .shape"):
+        check_shape([1, 2, 3], (3,))
+    with pytest.raises(ValueError, match="names has 2 entries but expected has 1"):
+        check_shape(np.zeros(3), (3,), names=("a", "b"))
