@@ -32,7 +32,7 @@ def test_show_images_refuses_mismatched_labels_and_bad_shapes():
 def test_show_matrices_annotates_every_cell():
     fig = plots.show_matrices(("X", np.arange(9).reshape(3, 3)), ("K", np.ones((2, 2))), symbols="*")
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == [str(i) for i in range(9)]
+    assert texts == [str(i) for i in range(9)] + ["*"]  # cells, then the operator symbol
     assert [ax.get_title() for ax in fig.axes] == ["X", "K"]
     with pytest.raises(ValueError, match="must be a 2-D matrix"):
         plots.show_matrices(("bad", np.zeros((2, 2, 2))))
