@@ -28,6 +28,7 @@ from coursekit.shapes import (
     conv_output_size,
     does_fit,
     pool_output_size,
+    receptive_field,
     transposed_conv_output_size,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "checks", "costs", "data", "mode", "notebook", "ops", "plots", "shapes",
     "CheckFailed", "check_close", "check_equal", "count_macs", "count_params", "layer_table",
     "is_fast", "pick", "setup_lesson", "show_source", "ShapeError", "check_shape",
-    "conv_output_size", "does_fit", "pool_output_size", "transposed_conv_output_size",
+    "conv_output_size", "does_fit", "pool_output_size", "receptive_field",
+    "transposed_conv_output_size",
 ]

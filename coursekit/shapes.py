@@ -230,3 +230,27 @@ def check_shape(
             f"{what} has shape {_format_dims(actual, names)}, expected "
             f"{_format_dims(expected, names)}: {details}."
         )
+
+
+def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None) -> int:
+    """Side of the input patch that one output element of a stack of layers depends on.
+
+    Layer ``l`` with kernel ``k_l`` widens the field by ``(k_l - 1)`` times the product of the
+    strides before it: ``r = 1 + sum_l (k_l - 1) * prod_{i<l} s_i``.
+
+    >>> receptive_field([3, 3, 3])  # three stacked 3x3 convolutions see a 7x7 patch
+    7
+    >>> receptive_field([11, 3], strides=[4, 2])  # AlexNet's conv1 then its 3x3 max pool
+    19
+    """
+    kernels = list(kernels)
+    strides = [1] * len(kernels) if strides is None else list(strides)
+    if len(strides) != len(kernels):
+        raise ValueError(f"{len(kernels)} kernels but {len(strides)} strides.")
+    if any(k <= 0 for k in kernels) or any(s <= 0 for s in strides):
+        raise ShapeError(f"kernels and strides must be positive, got {kernels} and {strides}.")
+    field, jump = 1, 1
+    for k, s in zip(kernels, strides):
+        field += (k - 1) * jump
+        jump *= s
+    return field

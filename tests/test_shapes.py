@@ -7,6 +7,7 @@ from coursekit.shapes import (
     conv_output_size,
     does_fit,
     pool_output_size,
+    receptive_field,
     transposed_conv_output_size,
 )
 
@@ -102,3 +103,29 @@ def test_check_shape_rank_mismatch_and_non_arrays():
         check_shape([1, 2, 3], (3,))
     with pytest.raises(ValueError, match="names has 2 entries but expected has 1"):
         check_shape(np.zeros(3), (3,), names=("a", "b"))
+
+
+def test_receptive_field_of_stacked_layers():
+    assert receptive_field([3]) == 3
+    assert receptive_field([3, 3]) == 5 and receptive_field([3, 3, 3]) == 7
+    assert receptive_field([2, 3], strides=[2, 1]) == 2 + 2 * 2  # pooling doubles the step
+
+
+def test_receptive_field_matches_gradient_footprint():
+    tf = pytest.importorskip("tensorflow")
+    x = tf.Variable(tf.zeros((1, 21, 21, 1)))
+    kernels, strides = [3, 2, 3], [1, 2, 1]
+    with tf.GradientTape() as tape:
+        y = x
+        for k, s in zip(kernels, strides):
+            y = tf.nn.conv2d(y + 1.0, tf.ones((k, k, 1, 1)), strides=s, padding="VALID")
+        centre = y[0, y.shape[1] // 2, y.shape[2] // 2, 0]
+    rows = np.nonzero(tape.gradient(centre, x).numpy()[0, :, :, 0].any(axis=1))[0]
+    assert rows.max() - rows.min() + 1 == receptive_field(kernels, strides)
+
+
+def test_receptive_field_bad_input():
+    with pytest.raises(ValueError, match="2 kernels but 1 strides"):
+        receptive_field([3, 3], strides=[1])
+    with pytest.raises(ShapeError, match="must be positive"):
+        receptive_field([3, 0])
