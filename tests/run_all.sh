@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The course's whole test suite, in fast mode (COURSEKIT_FAST=1):
+#   1. coursekit unit tests and docstring examples (pytest),
+#   2. every lesson notebook top to bottom under nbval (stored outputs compared where marked).
+# Prints the wall time of each phase and a closing "total: N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -n "${VIRTUAL_ENV:-}${CONDA_PREFIX:-}" ]; then PY=python
+elif [ -x .venv/bin/python ]; then PY=.venv/bin/python
+else PY=python3; fi
+
+export COURSEKIT_FAST=1
+export TF_CPP_MIN_LOG_LEVEL=2
+reports=$(mktemp -d)
+status=0
+
+phase() {  # phase NAME REPORT COMMAND...
+  local name=$1 report=$2 start rc
+  shift 2
+  start=$(date +%s)
+  "$@" --junitxml="$reports/$report.xml"
+  rc=$?
+  echo "== $name: $(( $(date +%s) - start )) s (pytest exit $rc)"
+  [ "$rc" -eq 0 ] || status=1
+}
+
+phase "unit tests" unit "$PY" -m pytest -q tests coursekit --doctest-modules
+phase "notebooks" notebooks "$PY" -m pytest -q --nbval-lax --nbval-current-env \
+  --nbval-cell-timeout=300 -n 2 --dist loadscope -p no:cacheprovider notebooks
+
+"$PY" - "$reports" <<'PY'
+import sys, pathlib, xml.etree.ElementTree as ET
+totals = dict(tests=0, failures=0, errors=0, skipped=0)
+for report in pathlib.Path(sys.argv[1]).glob("*.xml"):
+    for suite in ET.parse(report).getroot().iter("testsuite"):
+        for key in totals:
+            totals[key] += int(suite.get(key, 0))
+failed = totals["failures"] + totals["errors"]
+passed = totals["tests"] - failed - totals["skipped"]
+print(f"total: {passed} passed, {failed} failed, {totals['skipped']} skipped")
+PY
+rm -rf "$reports"
+exit $status
