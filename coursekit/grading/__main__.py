@@ -1,0 +1,59 @@
+"""Command line for the graded labs (see ``python -m coursekit.grading --help``)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from coursekit.grading.grade import grade_class
+from coursekit.grading.labs import EXERCISES_DIR, SOLUTIONS_DIR
+from coursekit.grading.release import release_all
+from coursekit.grading.validate import validate_lab
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m coursekit.grading", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
+    release.add_argument("--check", action="store_true", help="only report exercises that are out of date")
+
+    validate = commands.add_parser("validate", help="run a lab and check every test (exit 1 on failure)")
+    validate.add_argument("notebook", type=Path)
+    validate.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions into a CSV")
+    grade.add_argument("lab", help="lab name, e.g. lab01_cross_correlation")
+    grade.add_argument("submissions", type=Path, help="folder with <student>/<notebook>.ipynb")
+    grade.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    grade.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    grade.add_argument("--timeout", type=float, default=60, help="seconds per cell")
+    grade.add_argument("--workers", type=int, default=2, help="submissions graded at once")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run without bubblewrap (only for trusted notebooks)")
+    args = parser.parse_args(argv)
+
+    if args.command == "release":
+        stale = release_all(SOLUTIONS_DIR, EXERCISES_DIR, check=args.check)
+        verb = "out of date" if args.check else "written"
+        print("\n".join(f"{name}: {verb}" for name in stale) or "exercises/ is up to date")
+        return 1 if args.check and stale else 0
+    if args.command == "validate":
+        ok, report = validate_lab(args.notebook, timeout=args.timeout)
+        print(report)
+        return 0 if ok else 1
+    start = time.perf_counter()
+    results = grade_class(args.lab, args.submissions, args.out, cell_timeout=args.timeout,
+                          workers=args.workers, sandbox=False if args.no_sandbox else None,
+                          overwrite=args.overwrite)
+    for r in results:
+        print(f"{r.student}: {r.total:g}/{sum(r.max_scores.values()):g}" + (f"  ({'; '.join(r.notes)})" if r.notes else ""))
+    sandboxed = sum(r.sandboxed for r in results)
+    print(f"graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s -> {args.out}"
+          f" ({sandboxed} run in the bubblewrap sandbox)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
