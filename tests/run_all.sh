@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The course's whole test suite, in fast mode (COURSEKIT_FAST=1):
 #   1. coursekit unit tests and docstring examples (pytest),
-#   2. every lesson notebook top to bottom under nbval (stored outputs compared where marked).
+#   2. the graded labs with real kernels: solutions earn every point, untouched exercises none,
+#      a fixture class with bad submissions grades to the expected CSV,
+#   3. every lesson notebook top to bottom under nbval (stored outputs compared where marked).
 # Prints the wall time of each phase and a closing "total: N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,8 @@ phase() {  # phase NAME REPORT COMMAND...
   [ "$rc" -eq 0 ] || status=1
 }
 
-phase "unit tests" unit "$PY" -m pytest -q tests coursekit --doctest-modules
+phase "unit tests" unit "$PY" -m pytest -q tests coursekit --doctest-modules --ignore=tests/test_labs.py
+phase "labs" labs "$PY" -m pytest -q tests/test_labs.py
 phase "notebooks" notebooks "$PY" -m pytest -q --nbval-lax --nbval-current-env \
   --nbval-cell-timeout=300 -n 2 --dist loadscope -p no:cacheprovider notebooks
 

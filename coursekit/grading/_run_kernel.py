@@ -1,6 +1,6 @@
 """Executed inside the sandbox: run a notebook with nbclient, survive errors, timeouts, crashes.
 
-    python -m coursekit.grading._run_kernel IN.ipynb OUT.ipynb CELL_TIMEOUT
+    python _run_kernel.py IN.ipynb OUT.ipynb CELL_TIMEOUT
 
 Always writes OUT (the cells run so far). Exit status 0 when every cell ran (errors in cells
 are recorded in their outputs, as nbgrader expects), 1 with a one-line reason on stdout when

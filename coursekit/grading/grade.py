@@ -88,7 +88,7 @@ def grade_notebook(source: nbformat.NotebookNode, submission: Path, *, student: 
             result.scores[gid] = float(score)
         if cell.cell_type == "code":
             for output in cell.outputs:
-                if output.get("ename") == "CellTimeout":
+                if output.get("ename") in ("CellTimeout", "KeyboardInterrupt"):
                     result.notes.append(f"cell {gid or '(unnamed)'} was interrupted after {cell_timeout:g} s")
     return result
 

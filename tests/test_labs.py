@@ -1,0 +1,167 @@
+"""Labs end to end, with real kernels: solutions pass, untouched exercises fail, a fixture class
+with every kind of bad submission grades to the expected CSV."""
+import csv
+import http.server
+import threading
+
+import nbformat
+import pytest
+
+from coursekit.grading import EXERCISES_DIR, SOLUTIONS_DIR, grade_class, grade_notebook, lab_names, questions
+from coursekit.grading.execute import sandbox_available
+from coursekit.grading.labs import grade_id
+
+LAB = "lab01_cross_correlation"
+needs_sandbox = pytest.mark.skipif(not sandbox_available(),
+                                   reason="bubblewrap (apt-get install bubblewrap) is needed for isolation tests")
+
+
+@pytest.mark.parametrize("lab", lab_names())
+def test_solution_earns_every_point(lab):
+    source = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
+    result = grade_notebook(source, SOLUTIONS_DIR / f"{lab}.ipynb", cell_timeout=120)
+    assert result.scores == result.max_scores, result.notes
+    assert result.notes == []
+
+
+@pytest.mark.parametrize("lab", lab_names())
+def test_untouched_exercise_passes_no_test(lab):
+    source = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
+    result = grade_notebook(source, EXERCISES_DIR / f"{lab}.ipynb", cell_timeout=120)
+    assert set(result.scores) == {q.grade_id for q in questions(source)}
+    assert all(score == 0 for score in result.scores.values()), result.scores
+
+
+# ---------------------------------------------------------------- the fixture class
+def submission(answers: dict[str, str] | None = None, *, drop: tuple[str, ...] = (),
+               edit: dict[str, str] | None = None, extra: str | None = None) -> nbformat.NotebookNode:
+    """The solution notebook with some answer cells replaced, test cells edited or dropped."""
+    nb = nbformat.read(SOLUTIONS_DIR / f"{LAB}.ipynb", as_version=4)
+    for c in nb.cells:
+        gid = grade_id(c)
+        if answers and gid in answers:
+            c.source = answers[gid]
+        if edit and gid in edit:
+            c.source = edit[gid]
+    nb.cells = [c for c in nb.cells if grade_id(c) not in drop]
+    if extra:
+        nb.cells.insert(1, nbformat.v4.new_code_cell(extra))
+    return nb
+
+
+WRONG_CORR2D = "def corr2d(X, K):\n    return np.zeros((2, 2))"
+
+
+@pytest.fixture(scope="module")
+def fixture_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "submissions"
+    leak = root / "leak.txt"
+    served = root / "served"
+    served.mkdir()
+    (served / "answer.txt").write_text("1 + sum(k - 1 for k in kernel_sizes)")
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(served), **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/answer.txt"
+    alice_path = subs / "alice" / f"{LAB}.ipynb"
+    notebooks = {
+        "alice": submission(),
+        "bob_partial": submission({"a3_edge_kernel": "vertical_edge_kernel = np.ones((3, 3))",
+                                   "a5_receptive_field": "def receptive_field(kernel_sizes):\n    return len(kernel_sizes) * 3"}),
+        "carol_loop": submission({"a2_convolve2d": "while True:\n    pass"}),
+        "dave_crash": submission({"a3_edge_kernel": "import os\nos._exit(1)"}),
+        "erin_edits_test": submission({"a1_corr2d": WRONG_CORR2D}, edit={"q1_corr2d": "print('Correct')"}),
+        "frank_deletes_test": submission(drop=("q5_receptive_field",)),
+    }
+    if sandbox_available():  # without isolation these would really damage the others
+        notebooks["gina_writes"] = submission(extra=f"open({str(alice_path)!r}, 'w').write('{{}}')\n"
+                                                    f"open({str(leak)!r}, 'w').write('x')")
+        notebooks["hank_snoops"] = submission({"a1_corr2d": (
+            "import json\n"
+            f"_cells = json.load(open({str(alice_path)!r}))['cells']\n"
+            "exec(next(''.join(c['source']) for c in _cells if 'def corr2d' in ''.join(c['source'])))")})
+        notebooks["ivy_network"] = submission({"a5_receptive_field": (
+            "import urllib.request\n"
+            f"_code = urllib.request.urlopen({url!r}, timeout=5).read().decode()\n"
+            "def receptive_field(kernel_sizes):\n    return eval(_code)")})
+    for student, nb in notebooks.items():
+        (subs / student).mkdir(parents=True)
+        nbformat.write(nb, subs / student / (f"{LAB}.ipynb" if student != "bob_partial" else "Bob's lab.ipynb"))
+    (subs / "jack_invalid").mkdir()
+    (subs / "jack_invalid" / f"{LAB}.ipynb").write_text('{"cells": [ this is not JSON')
+    (subs / "kim_two_files").mkdir()
+    for name in ("a.ipynb", "b.ipynb"):
+        nbformat.write(submission(), subs / "kim_two_files" / name)
+    alice_before = alice_path.read_bytes()
+    out = root / "grades.csv"
+    results = grade_class(LAB, subs, out, cell_timeout=5, workers=2)
+    server.shutdown()
+    rows = {row["student"]: row for row in csv.DictReader(out.open())}
+    return dict(results=results, rows=rows, out=out, leak=leak, alice_path=alice_path,
+                alice_before=alice_before, subs=subs)
+
+
+def scores(row):
+    return [float(row[q]) for q in ("q1_corr2d", "q2_convolve2d", "q3_edge_kernel", "q4_box_blur",
+                                    "q5_receptive_field")]
+
+
+def test_csv_has_a_row_per_student_and_a_column_per_question(fixture_class):
+    header = fixture_class["out"].read_text().splitlines()[0]
+    assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,total,max,notes"
+    expected = ["alice", "bob_partial", "carol_loop", "dave_crash", "erin_edits_test", "frank_deletes_test",
+                "jack_invalid", "kim_two_files"]
+    if sandbox_available():
+        expected += ["gina_writes", "hank_snoops", "ivy_network"]
+    assert sorted(fixture_class["rows"]) == sorted(expected)
+    assert all(row["max"] == "8" for row in fixture_class["rows"].values())
+
+
+def test_correct_and_partial(fixture_class):
+    rows = fixture_class["rows"]
+    assert scores(rows["alice"]) == [2, 1, 2, 1, 2] and rows["alice"]["total"] == "8" and rows["alice"]["notes"] == ""
+    assert scores(rows["bob_partial"]) == [2, 1, 0, 1, 0] and rows["bob_partial"]["total"] == "4"
+
+
+def test_infinite_loop_costs_only_that_question(fixture_class):
+    row = fixture_class["rows"]["carol_loop"]
+    assert scores(row) == [2, 0, 2, 1, 2]
+    assert "a2_convolve2d was interrupted after 5 s" in row["notes"]
+
+
+def test_kernel_crash_keeps_earlier_points(fixture_class):
+    row = fixture_class["rows"]["dave_crash"]
+    assert scores(row) == [2, 1, 0, 0, 0]
+    assert "kernel died" in row["notes"]
+
+
+def test_edited_and_deleted_tests_are_restored(fixture_class):
+    erin, frank = fixture_class["rows"]["erin_edits_test"], fixture_class["rows"]["frank_deletes_test"]
+    assert scores(erin)[:2] == [0, 0] and "q1_corr2d was edited" in erin["notes"]
+    assert scores(frank) == [2, 1, 2, 1, 2] and "q5_receptive_field was deleted" in frank["notes"]
+
+
+def test_unreadable_and_ambiguous_submissions_are_reported(fixture_class):
+    jack, kim = fixture_class["rows"]["jack_invalid"], fixture_class["rows"]["kim_two_files"]
+    assert jack["total"] == "0" and "not a readable notebook" in jack["notes"]
+    assert kim["total"] == "0" and "2 notebooks" in kim["notes"]
+
+
+@needs_sandbox
+def test_a_submission_cannot_write_outside_its_folder(fixture_class):
+    assert fixture_class["alice_path"].read_bytes() == fixture_class["alice_before"]
+    assert not fixture_class["leak"].exists()
+    assert scores(fixture_class["rows"]["alice"]) == [2, 1, 2, 1, 2]
+    assert fixture_class["rows"]["gina_writes"]["total"] == "8"  # her own answers still count
+
+
+@needs_sandbox
+def test_a_submission_cannot_read_other_students(fixture_class):
+    assert scores(fixture_class["rows"]["hank_snoops"])[:2] == [0, 0]  # alice's corr2d was out of reach
+
+
+@needs_sandbox
+def test_a_submission_has_no_network(fixture_class):
+    assert scores(fixture_class["rows"]["ivy_network"])[4] == 0
+    assert all(r.sandboxed for r in fixture_class["results"] if r.student not in ("jack_invalid", "kim_two_files"))
