@@ -7,7 +7,9 @@ import threading
 import nbformat
 import pytest
 
-from coursekit.grading import EXERCISES_DIR, SOLUTIONS_DIR, grade_class, grade_notebook, lab_names, questions
+from coursekit.grading import (
+    EXERCISES_DIR, SOLUTIONS_DIR, grade_class, grade_notebook, lab_names, questions, validate_lab,
+)
 from coursekit.grading.execute import sandbox_available
 from coursekit.grading.labs import grade_id
 
@@ -165,3 +167,15 @@ def test_a_submission_cannot_read_other_students(fixture_class):
 def test_a_submission_has_no_network(fixture_class):
     assert scores(fixture_class["rows"]["ivy_network"])[4] == 0
     assert all(r.sandboxed for r in fixture_class["results"] if r.student not in ("jack_invalid", "kim_two_files"))
+
+
+def test_student_validation_exit_status_and_hints(tmp_path):
+    from coursekit.grading.__main__ import main
+
+    assert main(["validate", str(SOLUTIONS_DIR / f"{LAB}.ipynb")]) == 0
+    partial = submission({"a1_corr2d": WRONG_CORR2D})
+    nbformat.write(partial, tmp_path / "partial.ipynb")
+    ok, report = validate_lab(tmp_path / "partial.ipynb")
+    assert not ok
+    assert "q1_corr2d: AssertionError: Not yet: the lecture example should give [[19, 25], [37, 43]]" in report
+    assert main(["validate", str(EXERCISES_DIR / f"{LAB}.ipynb")]) == 1
