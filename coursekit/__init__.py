@@ -10,6 +10,9 @@ Modules, one job each:
 - :mod:`coursekit.checks` - self-checks against independent references
 - :mod:`coursekit.plots` - figures
 - :mod:`coursekit.notebook` - lesson setup and showing library code
+- :mod:`coursekit.devices` - devices, ``tf.distribute`` strategy (imported on demand: TensorFlow)
+- :mod:`coursekit.train` - ``fit``: GPU-ready Keras training in one call (imported on demand)
+- :mod:`coursekit.grading` - graded labs on nbgrader (imported on demand)
 
 Example
 -------

@@ -1,0 +1,142 @@
+"""coursekit.train and coursekit.devices on the CPU: training, precision, seeds, bad arguments,
+and the multi-device path on two logical CPUs (in a fresh process)."""
+import re
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+
+from coursekit import train
+from coursekit.devices import choose_strategy, device_report, strategy_devices
+from coursekit.shapes import ShapeError
+
+L = keras.layers
+
+
+def tiny_model(classes: int = 3) -> keras.Model:
+    return keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, 3, activation="relu"), L.Flatten(),
+                             L.Dense(classes, activation="softmax")])
+
+
+@pytest.fixture(scope="module")
+def toy():
+    """Three classes of 8x8 uint8 images told apart by which third is bright."""
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 64).astype(np.int64)
+    x = rng.integers(0, 60, (192, 8, 8)).astype(np.uint8)
+    for i, label in enumerate(y):
+        x[i, :, label * 2:label * 2 + 3] += 180
+    return x, y
+
+
+def test_fit_learns_and_reports(toy, capsys):
+    x, y = toy
+    result = train.fit(tiny_model, x, y, validation_data=(x[::4], y[::4]), test_data=(x, y),
+                       epochs=4, batch_size=32, learning_rate=0.01)
+    assert len(result.history.history["loss"]) == 4
+    assert result.test_accuracy > 0.9 and result.precision == "float32" and result.device == "CPU:0"
+    assert re.fullmatch(r"loss \d\.\d\d, train acc \d\.\d\d, val acc \d\.\d\d, test acc \d\.\d\d, "
+                        r"[\d,]+ examples/s on CPU:0", result.summary())
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("epoch 1/4") and "examples/s" in out[0] and out[-1] == result.summary()
+
+
+def test_same_seed_same_numbers(toy):
+    x, y = toy
+    runs = [train.fit(tiny_model, x, y, epochs=2, batch_size=32, seed=7, verbose=False).history.history["loss"]
+            for _ in range(2)]
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)
+    other = train.fit(tiny_model, x, y, epochs=2, batch_size=32, seed=8, verbose=False).history.history["loss"]
+    assert not np.allclose(runs[0], other)
+
+
+@pytest.mark.parametrize("precision, compute", [("mixed_bfloat16", "bfloat16"), ("mixed_float16", "float16")])
+def test_mixed_precision_runs_with_float32_outputs(toy, precision, compute):
+    x, y = toy
+    result = train.fit(tiny_model, x, y, epochs=1, batch_size=32, precision=precision, verbose=False)
+    net = result.model
+    assert net.layers[0].compute_dtype == compute and net.layers[0].variable_dtype == "float32"
+    assert net.outputs[0].dtype == "float32"
+    assert np.isfinite(result.history.history["loss"][0])
+    if precision == "mixed_float16":
+        assert isinstance(net.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert keras.mixed_precision.global_policy().name == "float32"  # left as it was
+
+
+def test_early_stopping_and_checkpoint(toy, tmp_path):
+    x, y = toy
+    path = tmp_path / "best.keras"
+    result = train.fit(tiny_model, x, y, validation_data=(x, y), epochs=6, batch_size=32, learning_rate=0.0,
+                       early_stopping=1, checkpoint=path, verbose=False)
+    assert len(result.history.epoch) == 2  # no improvement after the first epoch: stop after one more
+    assert path.exists()
+    with pytest.raises(FileExistsError, match="best.keras exists"):
+        train.fit(tiny_model, x, y, validation_data=(x, y), epochs=1, checkpoint=path, verbose=False)
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda x, y: (x, np.eye(3)[y]), ValueError, r"shape \(N,\), got shape \(192, 3\) \(one-hot\? use y.argmax"),
+    (lambda x, y: (x, y.astype(float)), TypeError, "labels should be integers"),
+    (lambda x, y: (x, y + 1), ValueError, r"labels must lie in 0..2 for a 3-class model, found 1..3"),
+    (lambda x, y: (x[:0], y[:0]), ValueError, "there are no examples"),
+    (lambda x, y: (x, y[:10]), ValueError, "x has 192 examples but y has 10 labels"),
+    (lambda x, y: (x[:, :7, :7], y), ShapeError, r"expected \(any, 8, 8, 1\)"),
+])
+def test_bad_data_gets_clear_errors(toy, change, error, message):
+    x, y = change(*toy)
+    with pytest.raises(error, match=message):
+        train.fit(tiny_model, x, y, epochs=1, verbose=False)
+
+
+def test_bad_arguments(toy):
+    x, y = toy
+    with pytest.raises(ValueError, match="early_stopping needs validation_data"):
+        train.fit(tiny_model, x, y, early_stopping=2, verbose=False)
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        train.fit(tiny_model, x, y, epochs=0)
+    with pytest.raises(ValueError, match="precision must be 'auto' or one of"):
+        train.fit(tiny_model, x, y, precision="float8")
+    with pytest.raises(ValueError, match="pass a function that builds the model"):
+        train.fit(tiny_model(), x, y, precision="mixed_bfloat16")
+    with pytest.raises(TypeError, match="returned str, not a keras.Model"):
+        train.fit(lambda: "model", x, y)
+
+
+def test_device_report_and_strategy():
+    report = device_report()
+    assert report.cpus >= 1 and "CPU:0" in str(report) and "XLA" in str(report)
+    assert strategy_devices(choose_strategy()) in ("CPU:0", "GPU:0")
+    with pytest.raises(ValueError, match="unknown strategy 'bogus'"):
+        choose_strategy("bogus")
+    assert train.resolve_jit("auto") is bool(report.gpus)
+
+
+MIRRORED = textwrap.dedent("""
+    import numpy as np, keras
+    from coursekit.devices import split_cpu, choose_strategy
+    print(split_cpu(2))
+    from coursekit import train
+    L = keras.layers
+    build = lambda: keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, 3), L.Flatten(), L.Dense(3, activation="softmax")])
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 255, (96, 8, 8)).astype(np.uint8), np.arange(96) % 3
+    result = train.fit(build, x, y, epochs=2, batch_size=32, strategy="mirrored", verbose=False)
+    print("replicas", choose_strategy("mirrored").num_replicas_in_sync, "device", result.device,
+          "finite", bool(np.isfinite(result.history.history["loss"]).all()))
+    try:
+        train.fit(build, x, y, epochs=1, batch_size=33, strategy="mirrored", verbose=False)
+    except ValueError as error:
+        print("error:", error)
+""")
+
+
+def test_mirrored_strategy_on_two_logical_cpus():
+    run = subprocess.run([sys.executable, "-c", MIRRORED], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert lines[0] == "['/device:CPU:0', '/device:CPU:1']"
+    assert "replicas 2 device 2 x CPU finite True" in lines
+    assert "error: batch_size 33 cannot be split evenly over 2 replicas; use a multiple of 2." in lines
