@@ -106,14 +106,16 @@ def main() -> None:
         "coursekit.fit precision=mixed_bfloat16": lambda: coursekit(precision="mixed_bfloat16"),
     }
     results = {name: [] for name in variants}
-    for _ in range(args.repeats):
+    for repeat in range(args.repeats):
         for name, run in variants.items():
             results[name].append(run())
+            print(f"  repeat {repeat + 1}: {name}: {results[name][-1]:,.0f} examples/s", flush=True)
     baseline = statistics.median(results["plain model.fit (numpy)"])
-    print(f"{'variant':42s} {'examples/s':>12s} {'vs plain':>9s}")
+    print(f"{'variant':42s} {'examples/s':>12s} {'vs plain':>9s}   {'range over repeats':>20s}")
     for name, rates in results.items():
         median = statistics.median(rates)
-        print(f"{name:42s} {median:12,.0f} {median / baseline:8.2f}x")
+        spread = f"{min(rates):,.0f}-{max(rates):,.0f}"
+        print(f"{name:42s} {median:12,.0f} {median / baseline:8.2f}x   {spread:>20s}", flush=True)
 
 
 if __name__ == "__main__":

@@ -140,3 +140,24 @@ def test_mirrored_strategy_on_two_logical_cpus():
     assert lines[0] == "['/device:CPU:0', '/device:CPU:1']"
     assert "replicas 2 device 2 x CPU finite True" in lines
     assert "error: batch_size 33 cannot be split evenly over 2 replicas; use a multiple of 2." in lines
+
+
+def test_live_curves_update_one_figure_in_place(toy, monkeypatch):
+    """In a notebook, Progress shows one figure and updates it every epoch instead of adding more."""
+    import IPython.display
+
+    shown = []
+
+    class Handle:
+        def __init__(self, obj):
+            self.updates = 0
+            shown.append(self)
+
+        def update(self, obj, **kwargs):
+            self.updates += 1
+
+    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kwargs: Handle(obj))
+    x, y = toy
+    train.fit(tiny_model, x, y, validation_data=(x, y), epochs=3, batch_size=32)
+    assert len(shown) == 1 and shown[0].updates == 2  # shown after epoch 1, updated after epochs 2 and 3
