@@ -457,3 +457,32 @@ def load_photo(name: str, *, gray: bool = False, size: tuple[int, int] | None = 
 
         image = resize(image, tuple(size) + image.shape[2:], anti_aliasing=True).astype(np.float32)
     return image
+
+
+def load_eeg() -> np.ndarray:
+    """Four channels of a real EEG recording that ships with matplotlib: (800 samples, 4), float32.
+
+    matplotlib's example plots the 800 samples over 10 seconds (80 samples per second).
+
+    >>> load_eeg().shape
+    (800, 4)
+    """
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data("eeg.dat") as handle:
+        samples = np.fromfile(handle, dtype=np.float64)
+    return samples.reshape(800, 4).astype(np.float32)
+
+
+def load_video() -> np.ndarray:
+    """A short real colour video clip that ships with scikit-image: (24 frames, 25, 14, 3) in [0, 1].
+
+    >>> load_video().shape
+    (24, 25, 14, 3)
+    """
+    import imageio.v3 as iio
+    import skimage
+
+    path = Path(skimage.__file__).parent / "data" / "no_time_for_that_tiny.gif"
+    frames = iio.imread(path)
+    return (np.asarray(frames)[..., :3] / 255.0).astype(np.float32)

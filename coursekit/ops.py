@@ -1,7 +1,8 @@
 """From-scratch NumPy versions of the operations the lessons build, in one place.
 
 Lessons derive each operation, then use these functions; graders use them as the reference.
-Later lessons add multi-channel cross-correlation and pooling here.
+Images with channels are channels-first here, ``(channels, height, width)``, as in the
+formulas; Keras is channels-last, ``(height, width, channels)``.
 
 Example
 -------
@@ -112,3 +113,87 @@ def conv2d(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
            [23., 29.]])
     """
     return corr2d(X, np.flip(_as_matrix(K, "kernel K")), stride, padding)
+
+
+def _as_array(x, ndim: int, name: str, layout: str) -> np.ndarray:
+    """Return ``x`` as a float array with ``ndim`` axes, or raise a clear error."""
+    array = np.asarray(x)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool) \
+            or np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}.")
+    if array.ndim != ndim:
+        raise ShapeError(f"{name} must have {ndim} axes {layout}, got shape {array.shape}.")
+    return array.astype(np.result_type(array.dtype, np.float32), copy=False)
+
+
+def corr2d_multi_in(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
+    """Cross-correlation of a multi-channel input with one 3-D kernel, summed over channels.
+
+    ``X`` is (c_i, height, width), ``K`` is (c_i, k_h, k_w); the result is one
+    (m_h, m_w) channel: ``Y = sum_c corr2d(X[c], K[c])``.
+
+    >>> X = np.stack([np.arange(9.0).reshape(3, 3), np.arange(1.0, 10.0).reshape(3, 3)])
+    >>> K = np.stack([np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])])
+    >>> corr2d_multi_in(X, K)
+    array([[ 56.,  72.],
+           [104., 120.]])
+    """
+    X = _as_array(X, 3, "input X", "(channels, height, width)")
+    K = _as_array(K, 3, "kernel K", "(channels, k_h, k_w)")
+    if X.shape[0] != K.shape[0]:
+        raise ShapeError(f"input X has {X.shape[0]} channels but kernel K has {K.shape[0]}; "
+                         "a kernel needs one 2-D slice per input channel.")
+    return sum(corr2d(x, k, stride, padding) for x, k in zip(X, K))
+
+
+def corr2d_multi_in_out(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
+    """Multi-input, multi-output cross-correlation: one 3-D kernel per output channel.
+
+    ``X`` is (c_i, height, width), ``K`` is (c_o, c_i, k_h, k_w); the result is
+    (c_o, m_h, m_w). Keras stores the same kernel as (k_h, k_w, c_i, c_o):
+    ``K_keras = K.transpose(2, 3, 1, 0)``.
+
+    >>> corr2d_multi_in_out(np.ones((2, 3, 3)), np.ones((4, 2, 2, 2))).shape
+    (4, 2, 2)
+    """
+    K = _as_array(K, 4, "kernel K", "(out_channels, in_channels, k_h, k_w)")
+    return np.stack([corr2d_multi_in(X, k, stride, padding) for k in K])
+
+
+POOL_MODES = ("max", "avg")
+
+
+def pool2d(X, pool_size: IntOrPair, stride: IntOrPair | None = None, padding: PerSide = 0,
+           mode: str = "max") -> np.ndarray:
+    """Max or average pooling of a matrix (height, width) or of every channel of (c, height, width).
+
+    The window is ``pool_size``; the stride defaults to the window (as in Keras). Padded
+    positions never win a max and are left out of an average (as in TensorFlow), so padding
+    does not pull values towards zero. Pooling has no parameters and keeps the channel count.
+
+    >>> pool2d(np.arange(9.0).reshape(3, 3), 2, stride=1)
+    array([[4., 5.],
+           [7., 8.]])
+    >>> pool2d(np.arange(9.0).reshape(3, 3), 2, stride=1, mode="avg")
+    array([[2., 3.],
+           [5., 6.]])
+    """
+    if mode not in POOL_MODES:
+        raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}.")
+    array = np.asarray(X)
+    if array.ndim == 3:
+        return np.stack([pool2d(channel, pool_size, stride, padding, mode) for channel in array])
+    X = _as_matrix(X, "input X")
+    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, (int, np.integer)) else tuple(pool_size)
+    stride = (p_h, p_w) if stride is None else stride
+    s_h, s_w = (stride, stride) if isinstance(stride, (int, np.integer)) else tuple(stride)
+    top, bottom, left, right = _padding_per_side(padding)
+    if max(top, bottom) >= p_h or max(left, right) >= p_w:
+        raise ShapeError(f"padding {padding!r} must be smaller than the window {(p_h, p_w)}, "
+                         "or some windows would see padding only.")
+    padded_size = (X.shape[0] + top + bottom, X.shape[1] + left + right)
+    out_h, out_w = conv_output_size(padded_size, (p_h, p_w), (s_h, s_w))
+    fill = -np.inf if mode == "max" else np.nan
+    X = np.pad(X, ((top, bottom), (left, right)), constant_values=fill)
+    windows = np.lib.stride_tricks.sliding_window_view(X, (p_h, p_w))[::s_h, ::s_w][:out_h, :out_w]
+    return windows.max(axis=(2, 3)) if mode == "max" else np.nanmean(windows, axis=(2, 3))

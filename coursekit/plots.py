@@ -44,8 +44,9 @@ def show_images(images, labels: Sequence | None = None, class_names: Sequence[st
                 cell: float = 1.3, suptitle: str | None = None):
     """A grid of images (N, H, W) or (N, H, W, C), titled by label, class name or ``titles``.
 
-    Grayscale images with a trailing channel of 1 are shown as 2-D; float images are shown on
-    their own range unless they lie in [0, 1].
+    Grayscale images with a trailing channel of 1 are shown as 2-D. uint8 images are shown on
+    0..255, float images on [0, 1] when they lie in it (so a flat image looks flat and tiny
+    rounding noise stays black), otherwise on their own range.
     """
     images = [np.asarray(im) for im in images]
     if labels is not None and len(labels) != len(images):
@@ -58,7 +59,12 @@ def show_images(images, labels: Sequence | None = None, class_names: Sequence[st
             image = image[..., 0]
         if image.ndim not in (2, 3):
             raise ValueError(f"image {i} has shape {image.shape}; expected (H, W) or (H, W, C).")
-        ax.imshow(image, cmap=cmap if image.ndim == 2 else None)
+        limits = {}
+        if image.ndim == 2 and image.dtype == np.uint8:
+            limits = {"vmin": 0, "vmax": 255}
+        elif image.ndim == 2 and 0.0 <= float(image.min()) and float(image.max()) <= 1.0:
+            limits = {"vmin": 0.0, "vmax": 1.0}  # a flat or faint image stays flat or faint
+        ax.imshow(image, cmap=cmap if image.ndim == 2 else None, **limits)
         if titles is not None:
             ax.set_title(titles[i])
         elif labels is not None:
@@ -122,17 +128,21 @@ def show_kernels(kernels, *, ncols: int = 8, titles: Sequence[str] | None = None
     return fig
 
 
-def show_feature_maps(maps, *, ncols: int = 8, cell: float = 1.2, cmap: str = "viridis"):
-    """The channels of one feature map (H, W, C) (or (1, H, W, C)) as a grid of images."""
+def show_feature_maps(maps, *, ncols: int = 8, cell: float = 1.2, cmap: str = "viridis",
+                      titles: Sequence[str] | None = None):
+    """The channels of one feature map (H, W, C) (or (1, H, W, C)) as a grid of images,
+    titled ``channel c`` or by ``titles``."""
     maps = np.asarray(maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3:
         raise ValueError(f"expected a feature map (H, W, C) or (1, H, W, C), got {maps.shape}.")
+    if titles is not None and len(titles) != maps.shape[-1]:
+        raise ValueError(f"{maps.shape[-1]} channels but {len(titles)} titles.")
     fig, axes = _grid(maps.shape[-1], ncols, cell)
     for c, ax in zip(range(maps.shape[-1]), axes):
         ax.imshow(maps[..., c], cmap=cmap)
-        ax.set_title(f"channel {c}")
+        ax.set_title(titles[c] if titles is not None else f"channel {c}")
     fig.tight_layout()
     return fig
 

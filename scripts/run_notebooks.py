@@ -23,6 +23,7 @@ def run(path: Path, mode: str, write: bool, timeout: int) -> float:
     """Execute one notebook in its own folder; return the wall time in seconds."""
     notebook = nbformat.read(path, as_version=4)
     os.environ["COURSEKIT_FAST"] = "1" if mode == "fast" else "0"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # as tests/run_all.sh: no C++ start-up chatter
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()

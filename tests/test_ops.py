@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from coursekit.ops import conv2d, corr2d, pad2d
+from coursekit.ops import conv2d, corr2d, corr2d_multi_in, corr2d_multi_in_out, pad2d, pool2d
 from coursekit.shapes import ShapeError
 
 
@@ -90,3 +90,64 @@ def test_inputs_are_not_modified():
     conv2d(X, K)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(K, K0)
+
+
+# ----------------------------------------------------------------------------- channels
+def test_multi_in_seed_example():
+    X = np.stack([np.arange(9.0).reshape(3, 3), np.arange(1.0, 10.0).reshape(3, 3)])
+    K = np.stack([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    Y = corr2d_multi_in(X, K)
+    assert Y[0, 0] == (1 * 1 + 2 * 2 + 4 * 3 + 5 * 4) + (0 * 0 + 1 * 1 + 3 * 2 + 4 * 3) == 56
+    np.testing.assert_array_equal(Y, [[56, 72], [104, 120]])
+
+
+@pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), ((1, 2), (0, 1))])
+def test_multi_in_out_matches_keras_conv2d(stride, padding):
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3, 9, 8)).astype(np.float32)          # (c_i, h, w)
+    K = rng.normal(size=(4, 3, 3, 2)).astype(np.float32)       # (c_o, c_i, k_h, k_w)
+    pads = (padding, padding) if isinstance(padding, int) else padding
+    x_last = np.pad(X.transpose(1, 2, 0), ((pads[0],) * 2, (pads[1],) * 2, (0, 0)))[None]
+    expected = tf.nn.conv2d(x_last, K.transpose(2, 3, 1, 0), strides=stride, padding="VALID")
+    Y = corr2d_multi_in_out(X, K, stride, padding)
+    np.testing.assert_allclose(Y, expected.numpy()[0].transpose(2, 0, 1), rtol=1e-4, atol=1e-4)
+
+
+def test_channel_mismatch_is_explained():
+    with pytest.raises(ShapeError, match="3 channels but kernel K has 2"):
+        corr2d_multi_in(np.ones((3, 4, 4)), np.ones((2, 2, 2)))
+    with pytest.raises(ShapeError, match=r"\(channels, height, width\)"):
+        corr2d_multi_in(np.ones((4, 4)), np.ones((1, 2, 2)))
+    with pytest.raises(ShapeError, match="out_channels, in_channels"):
+        corr2d_multi_in_out(np.ones((1, 4, 4)), np.ones((1, 2, 2)))
+
+
+# ----------------------------------------------------------------------------- pooling
+def test_pool_seed_example():
+    X = np.arange(9.0).reshape(3, 3)
+    np.testing.assert_array_equal(pool2d(X, 2, stride=1), [[4, 5], [7, 8]])
+    np.testing.assert_array_equal(pool2d(X, 2, stride=1, mode="avg"), [[2, 3], [5, 6]])
+
+
+@pytest.mark.parametrize("mode, layer", [("max", "MaxPooling2D"), ("avg", "AveragePooling2D")])
+@pytest.mark.parametrize("pool, stride, padding, keras_padding", [
+    (2, None, 0, "valid"), (3, 2, 0, "valid"), ((2, 3), (1, 2), 0, "valid"),
+    (3, 1, 1, "same"), (2, 2, (0, 1, 0, 1), "same"),  # Keras puts the extra row/column bottom/right
+])
+def test_pool_matches_keras_per_channel(mode, layer, pool, stride, padding, keras_padding):
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 7, 7)).astype(np.float32)
+    keras_layer = getattr(keras.layers, layer)(pool, strides=stride, padding=keras_padding)
+    expected = np.asarray(keras_layer(X.transpose(1, 2, 0)[None]))[0].transpose(2, 0, 1)
+    np.testing.assert_allclose(pool2d(X, pool, stride, padding, mode), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_pool_bad_arguments():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        pool2d(np.ones((4, 4)), 2, mode="min")
+    with pytest.raises(ShapeError, match="smaller than the window"):
+        pool2d(np.ones((4, 4)), 2, padding=2)
+    with pytest.raises(ShapeError, match="does not fit along height"):
+        pool2d(np.ones((2, 2)), 3)

@@ -49,6 +49,10 @@ def test_show_feature_maps():
     assert len(plots.show_feature_maps(np.zeros((1, 8, 8, 4)), ncols=4).axes) == 4
     with pytest.raises(ValueError, match="feature map"):
         plots.show_feature_maps(np.zeros((8, 8)))
+    fig = plots.show_feature_maps(np.zeros((8, 8, 2)), titles=["edges", "blur"])
+    assert [ax.get_title() for ax in fig.axes] == ["edges", "blur"]
+    with pytest.raises(ValueError, match="2 channels but 1 titles"):
+        plots.show_feature_maps(np.zeros((8, 8, 2)), titles=["edges"])
 
 
 def test_plot_history_pairs_train_and_validation():
@@ -64,3 +68,12 @@ def test_plot_history_pairs_train_and_validation():
 def test_style_keeps_figures_small():
     plots.use_style()
     assert plt.rcParams["figure.dpi"] == plots.FIG_DPI
+
+
+def test_show_images_keeps_faint_and_flat_images_faint():
+    noise = np.full((4, 4), 1e-8)
+    noise[:, 2] = 3e-8                                    # rounding noise must not become a white line
+    fig = plots.show_images([noise, np.full((4, 4), 0.2), np.arange(16.0).reshape(4, 4),
+                             np.zeros((4, 4), np.uint8)])
+    limits = [ax.images[0].get_clim() for ax in fig.axes]
+    assert limits == [(0.0, 1.0), (0.0, 1.0), (0.0, 15.0), (0, 255)]
