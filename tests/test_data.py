@@ -20,7 +20,9 @@ from coursekit.data import (
     file_sha256,
     load_fashion_mnist,
     load_mnist,
+    load_eeg,
     load_photo,
+    load_video,
     read_idx,
     to_tf_dataset,
     write_idx,
@@ -291,3 +293,12 @@ def test_to_tf_dataset_shuffles_before_batching():
     assert any(np.ptp(b) > 5 for b in batches)
     with pytest.raises(ValueError, match="different lengths"):
         to_tf_dataset(x, np.arange(3))
+
+
+def test_signal_and_video_ship_with_installed_packages():
+    eeg = load_eeg()
+    assert eeg.shape == (800, 4) and eeg.dtype == np.float32 and np.isfinite(eeg).all()
+    assert (eeg.std(axis=0) > 0).all()                    # four real, varying channels
+    clip = load_video()
+    assert clip.shape == (24, 25, 14, 3) and 0.0 <= clip.min() and clip.max() <= 1.0
+    assert np.abs(np.diff(clip, axis=0)).mean() > 0       # frames differ: it moves
