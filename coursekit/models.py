@@ -1,0 +1,209 @@
+"""Builders for the course's classic architectures: LeNet-5, AlexNet and VGG.
+
+Every builder takes ``input_shape`` and ``num_classes`` and a ``width`` multiplier for the
+channels, so the same code builds the network of the paper (whose parameter and MAC counts
+the lessons compare with the published ones) and a narrow version for 28x28 Fashion-MNIST
+that trains in minutes on a laptop CPU. Layers carry readable names (``C1_conv``,
+``block3_conv2``, ``fc6``) so ``model.summary()`` and :func:`coursekit.costs.layer_table` read
+like the paper's table. Outputs are class probabilities (softmax, kept in float32 so mixed
+precision training stays stable).
+
+Example
+-------
+>>> from coursekit.costs import count_params
+>>> count_params(lenet())            # LeNet-5 on 28x28 digits, as in the 1998 paper
+61706
+>>> count_params(vgg("D", input_shape=(32, 32, 3), num_classes=10, width=0.25, dense_units=64))
+933850
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import keras
+
+from coursekit.shapes import ShapeError
+
+L = keras.layers
+
+#: VGG configurations A, B, C, D (VGG-16) and E (VGG-19) from Simonyan and Zisserman (2014),
+#: Table 1: five blocks, each a list of "conv<kernel>-<channels>" layers followed by 2x2 max
+#: pooling. (A-LRN is A with local response normalisation, which has no parameters.)
+VGG_CONFIGS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "A": (("conv3-64",), ("conv3-128",), ("conv3-256",) * 2, ("conv3-512",) * 2, ("conv3-512",) * 2),
+    "B": (("conv3-64",) * 2, ("conv3-128",) * 2, ("conv3-256",) * 2, ("conv3-512",) * 2, ("conv3-512",) * 2),
+    "C": (("conv3-64",) * 2, ("conv3-128",) * 2, ("conv3-256", "conv3-256", "conv1-256"),
+          ("conv3-512", "conv3-512", "conv1-512"), ("conv3-512", "conv3-512", "conv1-512")),
+    "D": (("conv3-64",) * 2, ("conv3-128",) * 2, ("conv3-256",) * 3, ("conv3-512",) * 3, ("conv3-512",) * 3),
+    "E": (("conv3-64",) * 2, ("conv3-128",) * 2, ("conv3-256",) * 4, ("conv3-512",) * 4, ("conv3-512",) * 4),
+}
+
+_LAYER_SPEC = re.compile(r"conv(\d+)-(\d+)")
+
+
+# ----------------------------------------------------------------------------- checks
+def _check_common(input_shape: Sequence[int], num_classes: int, width: float) -> tuple[int, int, int]:
+    shape = tuple(input_shape)
+    if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape):
+        raise ShapeError(f"input_shape must be (height, width, channels) of positive ints, got {input_shape!r}.")
+    if not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an int of at least 2, got {num_classes!r}.")
+    if not width > 0:
+        raise ValueError(f"width must be a positive multiplier of the channels, got {width!r}.")
+    return shape
+
+
+def _scaled(channels: int, width: float) -> int:
+    return max(1, round(channels * width))
+
+
+def _need(x, size: int, layer: str, model: str):
+    """Return ``x`` if a ``size`` x ``size`` window fits it; else a ShapeError naming the layer."""
+    height, width_ = x.shape[1:3]
+    if min(height, width_) < size:
+        raise ShapeError(f"{model}: {layer} needs a feature map of at least {size}x{size}, but it is "
+                         f"{height}x{width_} there. Use a larger input_shape or fewer pooling stages.")
+    return x
+
+
+def _pool(x, size: int, stride: int, name: str, model: str):
+    return L.MaxPooling2D(size, strides=stride, name=name)(_need(x, size, name, model))
+
+
+def _classifier(x, num_classes: int):
+    return L.Dense(num_classes, activation="softmax", dtype="float32", name="output")(x)
+
+
+# ----------------------------------------------------------------------------- LeNet
+def lenet(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *, activation: str = "sigmoid",
+          pooling: str = "avg", width: float = 1.0) -> keras.Model:
+    """LeNet-5 (LeCun et al., 1998): two 5x5 convolutions with pooling, three dense layers.
+
+    The 1998 network read 32x32 images; a smaller input (28x28 digits) is zero-padded by the
+    first convolution (``"same"``, for 28x28 exactly the 2-pixel border the paper describes).
+    ``activation="sigmoid"`` and ``pooling="avg"`` are the historic choice, ``"relu"`` and
+    ``"max"`` the modern one. With ``width=1`` and 10 classes it has 61,706 parameters.
+
+    >>> [layer.name for layer in lenet().layers[1:4]]
+    ['C1_conv', 'S2_pool', 'C3_conv']
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if activation not in ("sigmoid", "tanh", "relu"):
+        raise ValueError(f"activation must be 'sigmoid', 'tanh' or 'relu', got {activation!r}.")
+    if pooling not in ("avg", "max"):
+        raise ValueError(f"pooling must be 'avg' (the 1998 choice) or 'max', got {pooling!r}.")
+    pool = L.AveragePooling2D if pooling == "avg" else L.MaxPooling2D
+    inputs = keras.Input(shape, name="image")
+    padding = "same" if min(shape[:2]) < 32 else "valid"
+    x = L.Conv2D(_scaled(6, width), 5, padding=padding, activation=activation,
+                 name="C1_conv")(_need(inputs, 1 if padding == "same" else 5, "C1_conv", "lenet"))
+    x = pool(2, name="S2_pool")(_need(x, 2, "S2_pool", "lenet"))
+    x = L.Conv2D(_scaled(16, width), 5, activation=activation, name="C3_conv")(_need(x, 5, "C3_conv", "lenet"))
+    x = pool(2, name="S4_pool")(_need(x, 2, "S4_pool", "lenet"))
+    x = L.Flatten(name="flatten")(x)
+    x = L.Dense(_scaled(120, width), activation=activation, name="F5_dense")(x)
+    x = L.Dense(_scaled(84, width), activation=activation, name="F6_dense")(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name=f"lenet5_{activation}_{pooling}pool")
+
+
+# ----------------------------------------------------------------------------- AlexNet
+def alexnet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
+            dense_units: int = 4096, dropout: float = 0.5, groups: int = 1) -> keras.Model:
+    """AlexNet (Krizhevsky et al., 2012): five convolutions (ReLU, max pooling), two dropout-
+    regularised dense layers.
+
+    Inputs of at least 64x64 get the paper's stem, an 11x11 stride-4 convolution; smaller ones
+    (28x28) a 3x3 stride-1 convolution, since 11x11 at stride 4 would leave almost nothing.
+    ``width`` scales the convolution channels (96, 256, 384, 384, 256) and ``dense_units`` the
+    two hidden dense layers. ``groups=2`` reproduces the paper's split over two GPUs
+    (convolutions 2, 4 and 5 see half the channels): at 227x227x3 and 1000 classes that is
+    the published 60,965,224 parameters. (Grouped convolutions build everywhere but TensorFlow
+    runs them only on a GPU; train with ``groups=1``.)
+
+    >>> alexnet(input_shape=(227, 227, 3)).get_layer("conv1").output.shape
+    (None, 55, 55, 96)
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if groups not in (1, 2):
+        raise ValueError(f"groups must be 1 (one device) or 2 (the paper's two GPUs), got {groups!r}.")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    channels = [_scaled(c, width) for c in (96, 256, 384, 384, 256)]
+    if groups == 2 and any(c % 2 for c in channels):
+        raise ValueError(f"groups=2 needs even channel counts, width={width} gives {channels}.")
+    inputs = keras.Input(shape, name="image")
+    if min(shape[:2]) >= 64:
+        x = L.Conv2D(channels[0], 11, strides=4, activation="relu", name="conv1")(inputs)  # 227 -> 55
+    else:
+        x = L.Conv2D(channels[0], 3, padding="same", activation="relu", name="conv1")(inputs)
+    x = _pool(x, 3, 2, "pool1", "alexnet")
+    x = L.Conv2D(channels[1], 5, padding="same", groups=groups, activation="relu", name="conv2")(x)
+    x = _pool(x, 3, 2, "pool2", "alexnet")
+    x = L.Conv2D(channels[2], 3, padding="same", activation="relu", name="conv3")(x)
+    x = L.Conv2D(channels[3], 3, padding="same", groups=groups, activation="relu", name="conv4")(x)
+    x = L.Conv2D(channels[4], 3, padding="same", groups=groups, activation="relu", name="conv5")(x)
+    x = L.Flatten(name="flatten")(_pool(x, 3, 2, "pool5", "alexnet"))
+    for name in ("fc6", "fc7"):
+        x = L.Dense(dense_units, activation="relu", name=name)(x)
+        x = L.Dropout(dropout, name=f"{name}_dropout")(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name="alexnet")
+
+
+# ----------------------------------------------------------------------------- VGG
+def _parse_block(block, index: int) -> list[tuple[int, int]]:
+    """A block as ``(num_convs, channels)`` (all 3x3) or a tuple of ``"conv<k>-<c>"`` strings."""
+    if (isinstance(block, tuple) and len(block) == 2 and all(isinstance(v, int) for v in block)):
+        num_convs, channels = block
+        if num_convs < 1 or channels < 1:
+            raise ValueError(f"block {index}: (num_convs, channels) must be positive, got {block}.")
+        return [(3, channels)] * num_convs
+    layers = []
+    for spec in block:
+        match = _LAYER_SPEC.fullmatch(str(spec))
+        if not match:
+            raise ValueError(f"block {index}: layers are written like 'conv3-64' (kernel 3, 64 channels), "
+                             f"got {spec!r}; or give the block as (num_convs, channels).")
+        layers.append((int(match[1]), int(match[2])))
+    if not layers:
+        raise ValueError(f"block {index} is empty.")
+    return layers
+
+
+def vgg(config: str | Sequence = "D", input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *,
+        width: float = 1.0, dense_units: int = 4096, dropout: float = 0.5) -> keras.Model:
+    """VGG (Simonyan and Zisserman, 2014): blocks of same-padded convolutions, each closed by
+    2x2 max pooling, then three dense layers.
+
+    ``config`` is a letter of :data:`VGG_CONFIGS` (``"D"`` is VGG-16, ``"E"`` VGG-19) or a block
+    list, each block ``(num_convs, channels)`` or a tuple like ``("conv3-256", "conv1-256")``.
+    ``width`` scales every convolution's channels, ``dense_units`` the two hidden dense layers.
+    Each block halves the image, so a 28x28 input allows at most 4 blocks.
+
+    >>> [layer.name for layer in vgg(((1, 8), (2, 16)), (28, 28, 1), 10, dense_units=32).layers[1:6]]
+    ['block1_conv1', 'block1_pool', 'block2_conv1', 'block2_conv2', 'block2_pool']
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if isinstance(config, str):
+        if config not in VGG_CONFIGS:
+            raise ValueError(f"unknown VGG configuration {config!r}; use one of {sorted(VGG_CONFIGS)} or a block list.")
+        name, blocks = f"vgg_{config}", VGG_CONFIGS[config]
+    else:
+        name, blocks = "vgg", tuple(config)
+    if not blocks:
+        raise ValueError("a VGG needs at least one block.")
+    parsed = [_parse_block(block, i) for i, block in enumerate(blocks, start=1)]
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    inputs = keras.Input(shape, name="image")
+    x = inputs
+    for b, layers in enumerate(parsed, start=1):
+        for i, (kernel, channels) in enumerate(layers, start=1):
+            x = L.Conv2D(_scaled(channels, width), kernel, padding="same", activation="relu",
+                         name=f"block{b}_conv{i}")(x)
+        x = _pool(x, 2, 2, f"block{b}_pool", name)
+    x = L.Flatten(name="flatten")(x)
+    for layer in ("fc6", "fc7"):
+        x = L.Dense(dense_units, activation="relu", name=layer)(x)
+        x = L.Dropout(dropout, name=f"{layer}_dropout")(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name=name)

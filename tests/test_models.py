@@ -1,0 +1,106 @@
+"""coursekit.models: paper-scale counts match the published numbers, CPU-scale models train,
+bad arguments get clear errors."""
+import keras
+import numpy as np
+import pytest
+
+from coursekit import models
+from coursekit.costs import count_macs, count_params, layer_table
+from coursekit.shapes import ShapeError
+
+
+def test_lenet_matches_the_1998_table():
+    table = layer_table(models.lenet()).set_index("layer")
+    assert table.loc["C1_conv", "params"] == 1 * 6 * 5 * 5 + 6
+    assert table.loc["C3_conv", "params"] == 6 * 16 * 5 * 5 + 16
+    assert table.loc["F5_dense", "params"] == 400 * 120 + 120
+    assert table.loc["total", "params"] == 61_706
+    assert table.loc["C1_conv", "output shape"] == (28, 28, 6)      # 28x28 padded by 2 = 32x32 valid
+    assert table.loc["S4_pool", "output shape"] == (5, 5, 16)
+    classic = models.lenet((32, 32, 1))                              # the paper's 32x32 input, no padding
+    assert count_params(classic) == 61_706 and classic.get_layer("C1_conv").output.shape[1:3] == (28, 28)
+
+
+def test_lenet_variants_and_width():
+    modern = models.lenet(activation="relu", pooling="max")
+    assert isinstance(modern.get_layer("S2_pool"), keras.layers.MaxPooling2D)
+    assert modern.get_layer("C1_conv").activation.__name__ == "relu"
+    assert count_params(models.lenet(width=2.0)) > 2 * 61_706
+    assert models.lenet((28, 28, 3), 5).output.shape == (None, 5)
+
+
+def test_alexnet_paper_counts():
+    assert count_params(models.alexnet((227, 227, 3), groups=2)) == 60_965_224   # Krizhevsky et al. 2012
+    single = models.alexnet((227, 227, 3))
+    assert single.get_layer("conv1").output.shape[1:] == (55, 55, 96)        # (227 - 11) / 4 + 1
+    assert single.get_layer("conv1").output.shape[1] * 55 * 96 == 290_400
+    table = layer_table(models.alexnet((224, 224, 3))).set_index("layer")
+    assert table.loc["conv1", "params"] == 34_944 and table.loc["conv1", "MACs"] == 101_616_768
+    assert table.loc["conv2", "params"] == 614_656 and table.loc["conv2", "MACs"] == 415_334_400
+    assert table.loc["fc6", "params"] == 6400 * 4096 + 4096
+
+
+def test_alexnet_small_input_stem():
+    small = models.alexnet((28, 28, 1), 10, width=0.25, dense_units=512)
+    assert small.get_layer("conv1").kernel_size == (3, 3)
+    assert small.get_layer("pool5").output.shape[1:] == (2, 2, 64)
+    assert small.output.shape == (None, 10)
+
+
+@pytest.mark.parametrize("config, millions", [("A", 133), ("B", 133), ("C", 134), ("D", 138), ("E", 144)])
+def test_vgg_configurations_match_table_2(config, millions):
+    model = models.vgg(config)
+    assert round(count_params(model) / 1e6) == millions
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert len(convs) + 3 == {"A": 11, "B": 13, "C": 16, "D": 16, "E": 19}[config]   # weight layers
+    keras.backend.clear_session()
+
+
+def test_vgg16_costs_and_one_by_one_layers():
+    d = models.vgg("D")
+    assert count_params(d) == 138_357_544
+    assert round(count_macs(d) / 1e9, 1) == 15.5                                       # ~15.5 G MACs
+    c = models.vgg("C")
+    assert c.get_layer("block3_conv3").kernel_size == (1, 1)
+    assert c.get_layer("block5_pool").output.shape[1:] == (7, 7, 512)
+    keras.backend.clear_session()
+
+
+def test_vgg_block_list_and_width():
+    model = models.vgg(((1, 16), ("conv3-32", "conv1-32")), (28, 28, 1), 10, width=0.5, dense_units=64)
+    assert model.get_layer("block2_conv2").filters == 16 and model.get_layer("block2_conv2").kernel_size == (1, 1)
+    assert model.get_layer("block2_pool").output.shape[1:] == (7, 7, 16)
+    assert model.get_layer("fc6").units == 64
+
+
+def test_cpu_scale_vgg_learns_a_toy_task():
+    rng = np.random.default_rng(0)
+    y = np.arange(96) % 2
+    x = rng.normal(0, 0.1, (96, 16, 16, 1)).astype("float32")
+    x[y == 1, :8] += 1.0                                          # class 1: bright top half
+    model = models.vgg(((1, 8), (1, 16)), (16, 16, 1), 2, dense_units=16, dropout=0.0)
+    model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    keras.utils.set_random_seed(0)
+    model.fit(x, y, epochs=15, batch_size=32, verbose=0)
+    assert model.evaluate(x, y, verbose=0)[1] > 0.9
+    assert model.output.dtype == "float32"
+
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda: models.lenet((28, 28)), ShapeError, r"input_shape must be \(height, width, channels\)"),
+    (lambda: models.lenet(num_classes=1), ValueError, "num_classes must be an int of at least 2"),
+    (lambda: models.lenet(activation="softmax"), ValueError, "activation must be 'sigmoid', 'tanh' or 'relu'"),
+    (lambda: models.lenet(pooling="min"), ValueError, "pooling must be 'avg'"),
+    (lambda: models.lenet((8, 8, 1)), ShapeError, r"lenet: C3_conv needs a feature map of at least 5x5, but it is 4x4"),
+    (lambda: models.alexnet(width=0), ValueError, "width must be a positive multiplier"),
+    (lambda: models.alexnet(groups=3), ValueError, "groups must be 1"),
+    (lambda: models.alexnet(dropout=1.0), ValueError, r"dropout must be a rate in \[0, 1\)"),
+    (lambda: models.alexnet((8, 8, 1), 10), ShapeError, r"alexnet: pool5 needs a feature map of at least 3x3, but it is 1x1"),
+    (lambda: models.vgg("F"), ValueError, "unknown VGG configuration 'F'"),
+    (lambda: models.vgg(((1, 8), ("3x3-16",)), (28, 28, 1), 10), ValueError, r"block 2: layers are written like 'conv3-64'"),
+    (lambda: models.vgg([]), ValueError, "at least one block"),
+    (lambda: models.vgg("D", (28, 28, 1), 10), ShapeError, r"vgg_D: block5_pool needs a feature map of at least 2x2, but it is 1x1"),
+])
+def test_bad_arguments_get_clear_errors(build, error, message):
+    with pytest.raises(error, match=message):
+        build()
