@@ -76,6 +76,29 @@ def show_images(images, labels: Sequence | None = None, class_names: Sequence[st
     return fig
 
 
+def show_predictions(images, y_true, y_pred, class_names: Sequence[str] | None = None, *,
+                     probabilities=None, ncols: int = 8, cell: float = 1.3, suptitle: str | None = None):
+    """Images titled with the predicted class (and its probability, if given), the true class
+    underneath when the prediction is wrong; wrong titles are red.
+
+    ``probabilities`` is the (N, classes) output of a softmax model; ``y_pred`` its argmax.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if not len(images) == len(y_true) == len(y_pred):
+        raise ValueError(f"{len(images)} images, {len(y_true)} true labels and {len(y_pred)} predictions; "
+                         "they must match.")
+    name = (lambda c: class_names[int(c)]) if class_names is not None else (lambda c: str(int(c)))
+    titles = []
+    for i, (true, pred) in enumerate(zip(y_true, y_pred)):
+        title = name(pred) + (f" {float(probabilities[i][int(pred)]):.0%}" if probabilities is not None else "")
+        titles.append(title if true == pred else f"{title}\n(is {name(true)})")
+    fig = show_images(images, titles=titles, ncols=ncols, cell=cell, suptitle=suptitle)
+    for ax, true, pred in zip(fig.axes, y_true, y_pred):
+        ax.title.set_color("black" if true == pred else "tab:red")
+    fig.tight_layout()
+    return fig
+
+
 def show_matrices(*named: tuple[str, np.ndarray], symbols: str | Sequence[str] = "",
                   fmt: str = "g", cell: float = 0.45):
     """Small matrices side by side as annotated heatmaps, e.g. input, kernel and output.

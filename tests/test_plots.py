@@ -77,3 +77,15 @@ def test_show_images_keeps_faint_and_flat_images_faint():
                              np.zeros((4, 4), np.uint8)])
     limits = [ax.images[0].get_clim() for ax in fig.axes]
     assert limits == [(0.0, 1.0), (0.0, 1.0), (0.0, 15.0), (0, 255)]
+
+
+def test_show_predictions_marks_mistakes_in_red():
+    images = np.zeros((3, 8, 8), np.uint8)
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3]])
+    fig = plots.show_predictions(images, [0, 0, 0], probs.argmax(1), ["cat", "dog"], probabilities=probs)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["cat 90%", "dog 80%\n(is cat)", "cat 70%"]
+    colours = [ax.title.get_color() for ax in fig.axes]
+    assert colours == ["black", "tab:red", "black"]
+    with pytest.raises(ValueError, match="3 images, 2 true labels and 3 predictions"):
+        plots.show_predictions(images, [0, 0], [0, 0, 0])
