@@ -6,6 +6,7 @@ this one process, alternating, and the median examples/s of the epochs after the
 
     python scripts/benchmark_train.py                    # small CNN, the defaults
     python scripts/benchmark_train.py --model resnet     # a small ResNet (mixed precision matters)
+    python scripts/benchmark_train.py --variants plain,bfloat16   # only some variants
 """
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ from coursekit import data, train  # noqa: E402
 from coursekit.devices import device_report  # noqa: E402
 
 L = keras.layers
+
+VARIANTS = {  # short name: what is measured
+    "plain": "plain model.fit (numpy)",
+    "defaults": "coursekit.fit (defaults)",
+    "steps1": "coursekit.fit steps_per_execution=1",
+    "xla": "coursekit.fit jit_compile=True (XLA)",
+    "bfloat16": "coursekit.fit precision=mixed_bfloat16",
+}
 
 
 def small_cnn() -> keras.Model:
@@ -74,7 +83,13 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated subset of {','.join(VARIANTS)} (plain is always the baseline)")
     args = parser.parse_args()
+    chosen = ["plain"] + [v for v in args.variants.split(",") if v and v != "plain"]
+    unknown = sorted(set(chosen) - set(VARIANTS))
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from {', '.join(VARIANTS)}.")
 
     build = small_cnn if args.model == "cnn" else small_resnet
     (x, y), _ = data.load_fashion_mnist(fast=False, verbose=False)
@@ -98,19 +113,20 @@ def main() -> None:
                   callbacks=[timer], **options)
         return rate(timer, len(x))
 
-    variants = {
-        "plain model.fit (numpy)": plain,
-        "coursekit.fit (defaults)": coursekit,
-        "coursekit.fit steps_per_execution=1": lambda: coursekit(steps_per_execution=1),
-        "coursekit.fit jit_compile=True (XLA)": lambda: coursekit(jit_compile=True),
-        "coursekit.fit precision=mixed_bfloat16": lambda: coursekit(precision="mixed_bfloat16"),
+    runs = {
+        "plain": plain,
+        "defaults": coursekit,
+        "steps1": lambda: coursekit(steps_per_execution=1),
+        "xla": lambda: coursekit(jit_compile=True),
+        "bfloat16": lambda: coursekit(precision="mixed_bfloat16"),
     }
+    variants = {VARIANTS[key]: runs[key] for key in chosen}
     results = {name: [] for name in variants}
     for repeat in range(args.repeats):
         for name, run in variants.items():
             results[name].append(run())
             print(f"  repeat {repeat + 1}: {name}: {results[name][-1]:,.0f} examples/s", flush=True)
-    baseline = statistics.median(results["plain model.fit (numpy)"])
+    baseline = statistics.median(results[VARIANTS["plain"]])
     print(f"{'variant':42s} {'examples/s':>12s} {'vs plain':>9s}   {'range over repeats':>20s}")
     for name, rates in results.items():
         median = statistics.median(rates)
