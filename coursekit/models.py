@@ -1,4 +1,4 @@
-"""Builders for the course's classic architectures: LeNet-5, AlexNet and VGG.
+"""Builders for the course's architectures: LeNet-5, AlexNet, VGG, NiN, GoogLeNet and ResNet.
 
 Every builder takes ``input_shape`` and ``num_classes`` and a ``width`` multiplier for the
 channels, so the same code builds the network of the paper (whose parameter and MAC counts
@@ -206,4 +206,178 @@ def vgg(config: str | Sequence = "D", input_shape: Sequence[int] = (224, 224, 3)
     for layer in ("fc6", "fc7"):
         x = L.Dense(dense_units, activation="relu", name=layer)(x)
         x = L.Dropout(dropout, name=f"{layer}_dropout")(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name=name)
+
+
+# ----------------------------------------------------------------------------- NiN
+def nin_block(x, channels: int, kernel: int, strides: int, padding: str, name: str):
+    """A Network-in-Network block: one k x k convolution, then two 1x1 convolutions (a small
+    MLP applied at every pixel), all with ReLU."""
+    x = L.Conv2D(channels, kernel, strides=strides, padding=padding, activation="relu", name=f"{name}_conv")(x)
+    x = L.Conv2D(channels, 1, activation="relu", name=f"{name}_mlp1")(x)
+    return L.Conv2D(channels, 1, activation="relu", name=f"{name}_mlp2")(x)
+
+
+def nin(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
+        dropout: float = 0.5) -> keras.Model:
+    """Network in Network (Lin et al., 2013) as in d2l: four NiN blocks, the last with one
+    channel per class, then global average pooling instead of dense layers.
+
+    Inputs of at least 64x64 get an 11x11 stride-4 first block; smaller ones a 3x3 stride-1 one.
+
+    >>> any(isinstance(layer, keras.layers.Dense) for layer in nin().layers)   # no dense layers at all
+    False
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    c1, c2, c3 = (_scaled(c, width) for c in (96, 256, 384))
+    inputs = keras.Input(shape, name="image")
+    if min(shape[:2]) >= 64:
+        x = nin_block(inputs, c1, 11, 4, "valid", "nin1")
+    else:
+        x = nin_block(inputs, c1, 3, 1, "same", "nin1")
+    x = nin_block(_pool(x, 3, 2, "pool1", "nin"), c2, 5, 1, "same", "nin2")
+    x = nin_block(_pool(x, 3, 2, "pool2", "nin"), c3, 3, 1, "same", "nin3")
+    x = L.Dropout(dropout, name="dropout")(_pool(x, 3, 2, "pool3", "nin"))
+    x = nin_block(x, num_classes, 3, 1, "same", "nin4")
+    x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
+    outputs = L.Activation("softmax", dtype="float32", name="output")(x)
+    return keras.Model(inputs, outputs, name="nin")
+
+
+# ----------------------------------------------------------------------------- GoogLeNet
+#: Inception blocks of GoogLeNet (Szegedy et al., 2014, Table 1): (#1x1, (#3x3 reduce, #3x3),
+#: (#5x5 reduce, #5x5), pool proj); a max pooling (3x3, stride 2) follows 3b and 4e.
+GOOGLENET_BLOCKS = {
+    "3a": (64, (96, 128), (16, 32), 32), "3b": (128, (128, 192), (32, 96), 64),
+    "4a": (192, (96, 208), (16, 48), 64), "4b": (160, (112, 224), (24, 64), 64),
+    "4c": (128, (128, 256), (24, 64), 64), "4d": (112, (144, 288), (32, 64), 64),
+    "4e": (256, (160, 320), (32, 128), 128),
+    "5a": (256, (160, 320), (32, 128), 128), "5b": (384, (192, 384), (48, 128), 128),
+}
+
+
+def inception_block(x, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int, name: str = "inception"):
+    """Four paths concatenated on the channel axis: 1x1; 1x1 then 3x3; 1x1 then 5x5; 3x3 max
+    pooling then 1x1. Output channels: ``c1 + c2[1] + c3[1] + c4``; height and width kept."""
+    p1 = L.Conv2D(c1, 1, activation="relu", name=f"{name}_1x1")(x)
+    p2 = L.Conv2D(c2[0], 1, activation="relu", name=f"{name}_3x3_reduce")(x)
+    p2 = L.Conv2D(c2[1], 3, padding="same", activation="relu", name=f"{name}_3x3")(p2)
+    p3 = L.Conv2D(c3[0], 1, activation="relu", name=f"{name}_5x5_reduce")(x)
+    p3 = L.Conv2D(c3[1], 5, padding="same", activation="relu", name=f"{name}_5x5")(p3)
+    p4 = L.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
+    p4 = L.Conv2D(c4, 1, activation="relu", name=f"{name}_pool_proj")(p4)
+    return L.Concatenate(name=f"{name}_concat")([p1, p2, p3, p4])
+
+
+def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
+              dropout: float = 0.4) -> keras.Model:
+    """GoogLeNet (Inception v1) without the auxiliary classifiers and local response
+    normalisation: a stem, nine Inception blocks in three stages, global average pooling,
+    dropout and one dense layer. ``width`` scales every channel count.
+
+    Inputs of at least 64x64 get the paper's stem (7x7 stride-2 convolution and two max
+    poolings, 224 -> 28); smaller ones a 3x3 stride-1 stem without pooling (28 -> 28).
+
+    >>> googlenet().get_layer("3a_concat").output.shape
+    (None, 28, 28, 256)
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    s = lambda c: _scaled(c, width)  # noqa: E731
+    inputs = keras.Input(shape, name="image")
+    if min(shape[:2]) >= 64:
+        x = L.Conv2D(s(64), 7, strides=2, padding="same", activation="relu", name="stem_conv7x7")(inputs)
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool1")(x)
+        x = L.Conv2D(s(64), 1, activation="relu", name="stem_conv1x1")(x)
+        x = L.Conv2D(s(192), 3, padding="same", activation="relu", name="stem_conv3x3")(x)
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool2")(x)
+    else:
+        x = L.Conv2D(s(64), 3, padding="same", activation="relu", name="stem_conv3x3a")(inputs)
+        x = L.Conv2D(s(192), 3, padding="same", activation="relu", name="stem_conv3x3b")(x)
+    for name, (c1, c2, c3, c4) in GOOGLENET_BLOCKS.items():
+        x = inception_block(x, s(c1), (s(c2[0]), s(c2[1])), (s(c3[0]), s(c3[1])), s(c4), name)
+        if name in ("3b", "4e"):
+            x = L.MaxPooling2D(3, strides=2, padding="same", name=f"pool_after_{name}")(x)
+    x = L.Dropout(dropout, name="dropout")(L.GlobalAveragePooling2D(name="global_avg_pool")(x))
+    return keras.Model(inputs, _classifier(x, num_classes), name="googlenet")
+
+
+# ----------------------------------------------------------------------------- ResNet
+def residual_block(x, channels: int, strides: int = 1, *, bottleneck: bool = False, residual: bool = True,
+                   name: str = "block"):
+    """A ResNet block: (3x3 conv, BN, ReLU, 3x3 conv, BN), or with ``bottleneck=True``
+    (1x1 to ``channels``, 3x3, 1x1 to ``4 * channels``), added to its input, then ReLU.
+
+    The shortcut is the input itself when shapes match, else a 1x1 convolution with stride
+    (the "projection", with batch normalisation). ``residual=False`` drops the shortcut: the
+    same layers as a plain network, for comparing the two.
+    """
+    out_channels = 4 * channels if bottleneck else channels
+    bn = lambda part: L.BatchNormalization(name=f"{name}_{part}_bn")  # noqa: E731
+    if bottleneck:
+        y = L.ReLU(name=f"{name}_1_relu")(bn(1)(L.Conv2D(channels, 1, use_bias=False, name=f"{name}_1_conv")(x)))
+        y = L.Conv2D(channels, 3, strides=strides, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
+        y = L.ReLU(name=f"{name}_2_relu")(bn(2)(y))
+        y = bn(3)(L.Conv2D(out_channels, 1, use_bias=False, name=f"{name}_3_conv")(y))
+    else:
+        y = L.Conv2D(channels, 3, strides=strides, padding="same", use_bias=False, name=f"{name}_1_conv")(x)
+        y = L.ReLU(name=f"{name}_1_relu")(bn(1)(y))
+        y = bn(2)(L.Conv2D(channels, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(y))
+    if residual:
+        shortcut = x
+        if strides != 1 or x.shape[-1] != out_channels:
+            shortcut = L.Conv2D(out_channels, 1, strides=strides, use_bias=False, name=f"{name}_proj_conv")(x)
+            shortcut = bn("proj")(shortcut)
+        y = L.Add(name=f"{name}_add")([shortcut, y])
+    return L.ReLU(name=f"{name}_out")(y)
+
+
+#: Residual stages (channels, blocks) of ResNet-18/34 (basic blocks) and ResNet-50 (bottlenecks).
+RESNET_STAGES = {18: ((64, 2), (128, 2), (256, 2), (512, 2)), 34: ((64, 3), (128, 4), (256, 6), (512, 3)),
+                 50: ((64, 3), (128, 4), (256, 6), (512, 3))}
+
+
+def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: Sequence[int] = (224, 224, 3),
+           num_classes: int = 1000, *, width: float = 1.0, bottleneck: bool | None = None,
+           residual: bool = True) -> keras.Model:
+    """ResNet (He et al., 2015): a stem, stages of residual blocks (the first block of every
+    stage after the first halves height and width), global average pooling, one dense layer.
+
+    ``depth_or_stages`` is 18, 34 or 50 (:data:`RESNET_STAGES`; 50 uses bottleneck blocks) or
+    a list of ``(channels, blocks)``. Inputs of at least 64x64 get the paper's stem (7x7
+    stride-2 convolution and 3x3 stride-2 max pooling); smaller ones a 3x3 stride-1 convolution.
+    ``residual=False`` builds the same network without shortcuts ("plain").
+
+    >>> resnet(18).get_layer("stage4_block2_out").output.shape
+    (None, 7, 7, 512)
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if isinstance(depth_or_stages, int):
+        if depth_or_stages not in RESNET_STAGES:
+            raise ValueError(f"depth must be one of {sorted(RESNET_STAGES)} or a list of (channels, blocks), "
+                             f"got {depth_or_stages}.")
+        stages, name = RESNET_STAGES[depth_or_stages], f"resnet{depth_or_stages}"
+        bottleneck = depth_or_stages >= 50 if bottleneck is None else bottleneck
+    else:
+        stages, name = tuple(depth_or_stages), "resnet"
+        if not stages or not all(len(s) == 2 and s[0] > 0 and s[1] > 0 for s in stages):
+            raise ValueError(f"stages must be a non-empty list of positive (channels, blocks), got {depth_or_stages!r}.")
+    name = name if residual else f"plain_{name}"
+    inputs = keras.Input(shape, name="image")
+    if min(shape[:2]) >= 64:
+        x = L.Conv2D(_scaled(64, width), 7, strides=2, padding="same", use_bias=False, name="stem_conv")(inputs)
+        x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+    else:
+        x = L.Conv2D(_scaled(64, width), 3, padding="same", use_bias=False, name="stem_conv")(inputs)
+        x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+    for s, (channels, blocks) in enumerate(stages, start=1):
+        for b in range(1, blocks + 1):
+            strides = 2 if s > 1 and b == 1 else 1
+            x = residual_block(_need(x, strides, f"stage{s}_block{b}", name), _scaled(channels, width), strides,
+                               bottleneck=bool(bottleneck), residual=residual, name=f"stage{s}_block{b}")
+    x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=name)

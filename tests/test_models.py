@@ -104,3 +104,57 @@ def test_cpu_scale_vgg_learns_a_toy_task():
 def test_bad_arguments_get_clear_errors(build, error, message):
     with pytest.raises(error, match=message):
         build()
+
+
+def trainable(model) -> int:
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def test_resnet_paper_counts_and_plain_variant():
+    assert trainable(models.resnet(18)) == 11_689_512        # He et al. 2015 / the reference implementations
+    assert trainable(models.resnet(50)) == 25_557_032
+    plain = models.resnet(18, residual=False)
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
+    assert trainable(plain) < trainable(models.resnet(18))    # no projection shortcuts
+    small = models.resnet(((16, 1), (32, 1)), (28, 28, 1), 10)
+    assert small.get_layer("stage2_block1_out").output.shape == (None, 14, 14, 32)
+    assert small.get_layer("stem_conv").kernel_size == (3, 3)
+    keras.backend.clear_session()
+
+
+def test_inception_block_against_single_convolutions():
+    """The lecture's table: the first Inception block (3a) on 28x28x192 vs one 3x3 or 5x5 conv to 256 channels."""
+    inputs = keras.Input((28, 28, 192))
+    block = keras.Model(inputs, models.inception_block(inputs, *models.GOOGLENET_BLOCKS["3a"], name="3a"))
+    assert block.outputs[0].shape == (None, 28, 28, 256)
+    table = layer_table(block, total=False)
+    convs = table[table["type"] == "Conv2D"]
+    weights = 192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32
+    assert convs["params"].sum() == weights + 256 + 96 + 16       # plus one bias per output channel
+    assert convs["MACs"].sum() == 28 * 28 * weights               # ~128 M, against 347 M (3x3) and 963 M (5x5)
+    single = {k: keras.Sequential([keras.Input((28, 28, 192)), keras.layers.Conv2D(256, k, padding="same", use_bias=False)])
+              for k in (3, 5)}
+    assert [count_macs(m) for m in single.values()] == [346_816_512, 963_379_200]
+
+
+def test_googlenet_and_nin_shapes():
+    net = models.googlenet()
+    assert net.get_layer("5b_concat").output.shape == (None, 7, 7, 1024)
+    assert 6.5e6 < count_params(net) < 7.1e6                       # ~6.8 M in the paper's Table 1
+    small = models.googlenet((28, 28, 1), 10, width=0.25)
+    assert small.get_layer("pool_after_4e").output.shape[1:3] == (7, 7)     # 28 -> 14 -> 7 ("same" pooling)
+    n = models.nin((28, 28, 1), 10, width=0.5)
+    assert not any(isinstance(layer, keras.layers.Dense) for layer in n.layers)
+    assert n.get_layer("nin4_mlp2").output.shape == (None, 2, 2, 10) and n.output.shape == (None, 10)
+    keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda: models.resnet(20), ValueError, r"depth must be one of \[18, 34, 50\]"),
+    (lambda: models.resnet([]), ValueError, "stages must be a non-empty list"),
+    (lambda: models.googlenet(dropout=-0.1), ValueError, "dropout must be a rate"),
+    (lambda: models.nin((8, 8, 1), 10), ShapeError, r"nin: pool3 needs a feature map of at least 3x3, but it is 1x1"),
+])
+def test_bad_arguments_for_later_architectures(build, error, message):
+    with pytest.raises(error, match=message):
+        build()
