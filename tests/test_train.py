@@ -146,11 +146,13 @@ def test_live_curves_update_one_figure_in_place(toy, monkeypatch):
     """In a notebook, Progress shows one figure and updates it every epoch instead of adding more."""
     import IPython.display
 
+    from matplotlib.figure import Figure
+
     shown = []
 
     class Handle:
         def __init__(self, obj):
-            self.updates = 0
+            self.obj, self.updates = obj, 0
             shown.append(self)
 
         def update(self, obj, **kwargs):
@@ -160,4 +162,6 @@ def test_live_curves_update_one_figure_in_place(toy, monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda obj, **kwargs: Handle(obj))
     x, y = toy
     train.fit(tiny_model, x, y, validation_data=(x, y), epochs=3, batch_size=32)
-    assert len(shown) == 1 and shown[0].updates == 2  # shown after epoch 1, updated after epochs 2 and 3
+    # a slow machine may also show the in-epoch status line (a text display); count the figures
+    figures = [handle for handle in shown if isinstance(handle.obj, Figure)]
+    assert len(figures) == 1 and figures[0].updates == 2  # shown after epoch 1, updated after epochs 2 and 3
