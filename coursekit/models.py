@@ -278,7 +278,7 @@ def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 100
     dropout and one dense layer. ``width`` scales every channel count.
 
     Inputs of at least 64x64 get the paper's stem (7x7 stride-2 convolution and two max
-    poolings, 224 -> 28); smaller ones a 3x3 stride-1 stem without pooling (28 -> 28).
+    poolings, 224 -> 28); smaller ones two 3x3 convolutions and one max pooling (28 -> 14).
 
     >>> googlenet().get_layer("3a_concat").output.shape
     (None, 28, 28, 256)
@@ -297,6 +297,7 @@ def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 100
     else:
         x = L.Conv2D(s(64), 3, padding="same", activation="relu", name="stem_conv3x3a")(inputs)
         x = L.Conv2D(s(192), 3, padding="same", activation="relu", name="stem_conv3x3b")(x)
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     for name, (c1, c2, c3, c4) in GOOGLENET_BLOCKS.items():
         x = inception_block(x, s(c1), (s(c2[0]), s(c2[1])), (s(c3[0]), s(c3[1])), s(c4), name)
         if name in ("3b", "4e"):

@@ -142,7 +142,7 @@ def test_googlenet_and_nin_shapes():
     assert net.get_layer("5b_concat").output.shape == (None, 7, 7, 1024)
     assert 6.5e6 < count_params(net) < 7.1e6                       # ~6.8 M in the paper's Table 1
     small = models.googlenet((28, 28, 1), 10, width=0.25)
-    assert small.get_layer("pool_after_4e").output.shape[1:3] == (7, 7)     # 28 -> 14 -> 7 ("same" pooling)
+    assert small.get_layer("pool_after_4e").output.shape[1:3] == (4, 4)     # 28 -> 14 -> 7 -> 4 ("same" pooling)
     n = models.nin((28, 28, 1), 10, width=0.5)
     assert not any(isinstance(layer, keras.layers.Dense) for layer in n.layers)
     assert n.get_layer("nin4_mlp2").output.shape == (None, 2, 2, 10) and n.output.shape == (None, 10)
