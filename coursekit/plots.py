@@ -95,7 +95,6 @@ def show_predictions(images, y_true, y_pred, class_names: Sequence[str] | None =
     fig = show_images(images, titles=titles, ncols=ncols, cell=cell, suptitle=suptitle)
     for ax, true, pred in zip(fig.axes, y_true, y_pred):
         ax.title.set_color("black" if true == pred else "tab:red")
-    fig.tight_layout()
     return fig
 
 
