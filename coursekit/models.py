@@ -54,6 +54,11 @@ def _check_common(input_shape: Sequence[int], num_classes: int, width: float) ->
     return shape
 
 
+def _check_rate(dropout: float) -> None:
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+
+
 def _scaled(channels: int, width: float) -> int:
     return max(1, round(channels * width))
 
@@ -127,8 +132,7 @@ def alexnet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000,
     shape = _check_common(input_shape, num_classes, width)
     if groups not in (1, 2):
         raise ValueError(f"groups must be 1 (one device) or 2 (the paper's two GPUs), got {groups!r}.")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    _check_rate(dropout)
     channels = [_scaled(c, width) for c in (96, 256, 384, 384, 256)]
     if groups == 2 and any(c % 2 for c in channels):
         raise ValueError(f"groups=2 needs even channel counts, width={width} gives {channels}.")
@@ -193,8 +197,7 @@ def vgg(config: str | Sequence = "D", input_shape: Sequence[int] = (224, 224, 3)
     if not blocks:
         raise ValueError("a VGG needs at least one block.")
     parsed = [_parse_block(block, i) for i, block in enumerate(blocks, start=1)]
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    _check_rate(dropout)
     inputs = keras.Input(shape, name="image")
     x = inputs
     for b, layers in enumerate(parsed, start=1):
@@ -229,8 +232,7 @@ def nin(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, 
     False
     """
     shape = _check_common(input_shape, num_classes, width)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    _check_rate(dropout)
     c1, c2, c3 = (_scaled(c, width) for c in (96, 256, 384))
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
@@ -284,8 +286,7 @@ def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 100
     (None, 28, 28, 256)
     """
     shape = _check_common(input_shape, num_classes, width)
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}.")
+    _check_rate(dropout)
     s = lambda c: _scaled(c, width)  # noqa: E731
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
