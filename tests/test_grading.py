@@ -22,8 +22,9 @@ def cell(nb, gid):
 
 
 def test_every_lesson_so_far_has_a_lab_with_several_questions():
-    assert lab_names()[:7] == ["lab01_cross_correlation", "lab02_padding_and_stride", "lab03_channels", "lab04_pooling",
-                               "lab05_lenet", "lab06_alexnet", "lab07_vgg"]
+    assert lab_names()[:10] == ["lab01_cross_correlation", "lab02_padding_and_stride", "lab03_channels", "lab04_pooling",
+                                "lab05_lenet", "lab06_alexnet", "lab07_vgg", "lab08_inception", "lab09_resnet",
+                                "lab10_batch_norm"]
     for lab in lab_names():
         qs = questions(SOLUTIONS_DIR / f"{lab}.ipynb")
         assert len(qs) >= 4 and all(q.points > 0 for q in qs)
