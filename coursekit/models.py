@@ -18,6 +18,7 @@ Example
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -260,27 +261,42 @@ GOOGLENET_BLOCKS = {
 }
 
 
-def inception_block(x, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int, name: str = "inception"):
+def _conv(x, channels: int, kernel: int, name: str, batch_norm: bool, **kwargs):
+    """Convolution and ReLU, with batch normalisation in between (and no bias) if asked."""
+    if not batch_norm:
+        return L.Conv2D(channels, kernel, activation="relu", name=name, **kwargs)(x)
+    x = L.Conv2D(channels, kernel, use_bias=False, name=name, **kwargs)(x)
+    return L.ReLU(name=f"{name}_relu")(L.BatchNormalization(name=f"{name}_bn")(x))
+
+
+def inception_block(x, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int, name: str = "inception", *,
+                    batch_norm: bool = False):
     """Four paths concatenated on the channel axis: 1x1; 1x1 then 3x3; 1x1 then 5x5; 3x3 max
-    pooling then 1x1. Output channels: ``c1 + c2[1] + c3[1] + c4``; height and width kept."""
-    p1 = L.Conv2D(c1, 1, activation="relu", name=f"{name}_1x1")(x)
-    p2 = L.Conv2D(c2[0], 1, activation="relu", name=f"{name}_3x3_reduce")(x)
-    p2 = L.Conv2D(c2[1], 3, padding="same", activation="relu", name=f"{name}_3x3")(p2)
-    p3 = L.Conv2D(c3[0], 1, activation="relu", name=f"{name}_5x5_reduce")(x)
-    p3 = L.Conv2D(c3[1], 5, padding="same", activation="relu", name=f"{name}_5x5")(p3)
-    p4 = L.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    p4 = L.Conv2D(c4, 1, activation="relu", name=f"{name}_pool_proj")(p4)
+    pooling then 1x1. Output channels: ``c1 + c2[1] + c3[1] + c4``; height and width kept.
+    ``batch_norm=True`` puts batch normalisation after every convolution (Inception-v2's change).
+
+    >>> x = keras.Input((28, 28, 192))
+    >>> inception_block(x, 64, (96, 128), (16, 32), 32, name="3a").shape
+    (None, 28, 28, 256)
+    """
+    conv = functools.partial(_conv, batch_norm=batch_norm)
+    p1 = conv(x, c1, 1, f"{name}_1x1")
+    p2 = conv(conv(x, c2[0], 1, f"{name}_3x3_reduce"), c2[1], 3, f"{name}_3x3", padding="same")
+    p3 = conv(conv(x, c3[0], 1, f"{name}_5x5_reduce"), c3[1], 5, f"{name}_5x5", padding="same")
+    p4 = conv(L.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x), c4, 1, f"{name}_pool_proj")
     return L.Concatenate(name=f"{name}_concat")([p1, p2, p3, p4])
 
 
 def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
-              dropout: float = 0.4) -> keras.Model:
+              dropout: float = 0.4, batch_norm: bool = False) -> keras.Model:
     """GoogLeNet (Inception v1) without the auxiliary classifiers and local response
     normalisation: a stem, nine Inception blocks in three stages, global average pooling,
-    dropout and one dense layer. ``width`` scales every channel count.
+    dropout and one dense layer. ``width`` scales every channel count; ``batch_norm=True``
+    normalises after every convolution, as Inception-v2 (BN-Inception) did.
 
     Inputs of at least 64x64 get the paper's stem (7x7 stride-2 convolution and two max
-    poolings, 224 -> 28); smaller ones two 3x3 convolutions and one max pooling (28 -> 14).
+    poolings, 224 -> 28); smaller ones a 3x3 convolution, a max pooling, a 3x3 convolution and
+    a max pooling (28 -> 7), so the Inception stages work at 7x7, 4x4 and 2x2.
 
     >>> googlenet().get_layer("3a_concat").output.shape
     (None, 28, 28, 256)
@@ -288,23 +304,24 @@ def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 100
     shape = _check_common(input_shape, num_classes, width)
     _check_rate(dropout)
     s = lambda c: _scaled(c, width)  # noqa: E731
+    conv = functools.partial(_conv, batch_norm=batch_norm)
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
-        x = L.Conv2D(s(64), 7, strides=2, padding="same", activation="relu", name="stem_conv7x7")(inputs)
+        x = conv(inputs, s(64), 7, "stem_conv7x7", strides=2, padding="same")
         x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool1")(x)
-        x = L.Conv2D(s(64), 1, activation="relu", name="stem_conv1x1")(x)
-        x = L.Conv2D(s(192), 3, padding="same", activation="relu", name="stem_conv3x3")(x)
-        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool2")(x)
+        x = conv(x, s(64), 1, "stem_conv1x1")
+        x = conv(x, s(192), 3, "stem_conv3x3", padding="same")
     else:
-        x = L.Conv2D(s(64), 3, padding="same", activation="relu", name="stem_conv3x3a")(inputs)
-        x = L.Conv2D(s(192), 3, padding="same", activation="relu", name="stem_conv3x3b")(x)
-        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+        x = conv(inputs, s(64), 3, "stem_conv3x3a", padding="same")
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool1")(x)
+        x = conv(x, s(192), 3, "stem_conv3x3b", padding="same")
+    x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool2")(x)
     for name, (c1, c2, c3, c4) in GOOGLENET_BLOCKS.items():
-        x = inception_block(x, s(c1), (s(c2[0]), s(c2[1])), (s(c3[0]), s(c3[1])), s(c4), name)
+        x = inception_block(x, s(c1), (s(c2[0]), s(c2[1])), (s(c3[0]), s(c3[1])), s(c4), name, batch_norm=batch_norm)
         if name in ("3b", "4e"):
             x = L.MaxPooling2D(3, strides=2, padding="same", name=f"pool_after_{name}")(x)
     x = L.Dropout(dropout, name="dropout")(L.GlobalAveragePooling2D(name="global_avg_pool")(x))
-    return keras.Model(inputs, _classifier(x, num_classes), name="googlenet")
+    return keras.Model(inputs, _classifier(x, num_classes), name="googlenet_bn" if batch_norm else "googlenet")
 
 
 # ----------------------------------------------------------------------------- ResNet
@@ -381,5 +398,77 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
             strides = 2 if s > 1 and b == 1 else 1
             x = residual_block(_need(x, strides, f"stage{s}_block{b}", name), _scaled(channels, width), strides,
                                bottleneck=bool(bottleneck), residual=residual, name=f"stage{s}_block{b}")
+    x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name=name)
+
+
+# ----------------------------------------------------------------------------- DenseNet
+def dense_layer(x, growth: int, *, bottleneck: bool = True, name: str = "dense"):
+    """One DenseNet layer: BN, ReLU, 3x3 convolution to ``growth`` channels (with
+    ``bottleneck=True`` first BN, ReLU, 1x1 convolution to ``4 * growth``), concatenated to the
+    input, so the channels grow by ``growth``."""
+    y = x
+    if bottleneck:
+        y = L.ReLU(name=f"{name}_1_relu")(L.BatchNormalization(name=f"{name}_1_bn")(y))
+        y = L.Conv2D(4 * growth, 1, use_bias=False, name=f"{name}_1_conv")(y)
+    y = L.ReLU(name=f"{name}_2_relu")(L.BatchNormalization(name=f"{name}_2_bn")(y))
+    y = L.Conv2D(growth, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
+    return L.Concatenate(name=f"{name}_concat")([x, y])
+
+
+def transition_block(x, channels: int, name: str = "transition"):
+    """Between dense blocks: BN, ReLU, 1x1 convolution to ``channels``, 2x2 average pooling."""
+    x = L.ReLU(name=f"{name}_relu")(L.BatchNormalization(name=f"{name}_bn")(x))
+    x = L.Conv2D(channels, 1, use_bias=False, name=f"{name}_conv")(x)
+    return L.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
+
+
+#: Dense layers per block of DenseNet-121/169/201 (Huang et al., 2017, Table 1).
+DENSENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
+
+
+def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[int] = (224, 224, 3),
+             num_classes: int = 1000, *, growth: int = 32, width: float = 1.0, bottleneck: bool = True,
+             compression: float = 0.5) -> keras.Model:
+    """DenseNet-BC (Huang et al., 2017): a stem, dense blocks joined by transition layers that
+    keep ``compression`` of the channels and halve height and width, then BN, ReLU, global
+    average pooling and one dense layer. ``width`` scales the growth rate and the stem.
+
+    ``depth_or_blocks`` is 121, 169 or 201 (:data:`DENSENET_BLOCKS`) or a list of layers per
+    block. Inputs of at least 64x64 get the paper's stem (7x7 stride-2 convolution and 3x3
+    stride-2 max pooling); smaller ones a 3x3 stride-1 convolution.
+
+    >>> densenet(121).get_layer("block4_layer16_concat").output.shape
+    (None, 7, 7, 1024)
+    """
+    shape = _check_common(input_shape, num_classes, width)
+    if isinstance(depth_or_blocks, int):
+        if depth_or_blocks not in DENSENET_BLOCKS:
+            raise ValueError(f"depth must be one of {sorted(DENSENET_BLOCKS)} or a list of layers per block, "
+                             f"got {depth_or_blocks}.")
+        blocks, name = DENSENET_BLOCKS[depth_or_blocks], f"densenet{depth_or_blocks}"
+    else:
+        blocks, name = tuple(depth_or_blocks), "densenet"
+        if not blocks or not all(isinstance(n, int) and n > 0 for n in blocks):
+            raise ValueError(f"blocks must be a non-empty list of positive layer counts, got {depth_or_blocks!r}.")
+    if not 0 < compression <= 1:
+        raise ValueError(f"compression must be in (0, 1], got {compression}.")
+    if growth < 1:
+        raise ValueError(f"growth must be a positive number of channels, got {growth}.")
+    k = _scaled(growth, width)
+    inputs = keras.Input(shape, name="image")
+    if min(shape[:2]) >= 64:
+        x = L.Conv2D(2 * k, 7, strides=2, padding="same", use_bias=False, name="stem_conv")(inputs)
+        x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+    else:
+        x = L.Conv2D(2 * k, 3, padding="same", use_bias=False, name="stem_conv")(inputs)
+    for b, layers in enumerate(blocks, start=1):
+        for i in range(1, layers + 1):
+            x = dense_layer(x, k, bottleneck=bottleneck, name=f"block{b}_layer{i}")
+        if b < len(blocks):
+            x = transition_block(_need(x, 2, f"transition{b}", name), int(x.shape[-1] * compression),
+                                 name=f"transition{b}")
+    x = L.ReLU(name="final_relu")(L.BatchNormalization(name="final_bn")(x))
     x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=name)

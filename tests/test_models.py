@@ -142,14 +142,33 @@ def test_googlenet_and_nin_shapes():
     assert net.get_layer("5b_concat").output.shape == (None, 7, 7, 1024)
     assert 6.5e6 < count_params(net) < 7.1e6                       # ~6.8 M in the paper's Table 1
     small = models.googlenet((28, 28, 1), 10, width=0.25)
-    assert small.get_layer("pool_after_4e").output.shape[1:3] == (4, 4)     # 28 -> 14 -> 7 -> 4 ("same" pooling)
+    assert small.get_layer("3a_concat").output.shape[1:3] == (7, 7)        # the small stem pools twice: 28 -> 14 -> 7
+    assert small.get_layer("pool_after_4e").output.shape[1:3] == (2, 2)    # 7 -> 4 -> 2 ("same" pooling)
+    bn = models.googlenet((28, 28, 1), 10, width=0.25, batch_norm=True)
+    convs = [layer for layer in bn.layers if isinstance(layer, keras.layers.Conv2D)]
+    norms = [layer for layer in bn.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == len(convs) == 2 + 9 * 6 and not any(c.use_bias for c in convs)
     n = models.nin((28, 28, 1), 10, width=0.5)
     assert not any(isinstance(layer, keras.layers.Dense) for layer in n.layers)
     assert n.get_layer("nin4_mlp2").output.shape == (None, 2, 2, 10) and n.output.shape == (None, 10)
     keras.backend.clear_session()
 
 
+def test_densenet_paper_count_and_growth():
+    assert trainable(models.densenet(121)) == 7_978_856                   # Huang et al. 2017 / torchvision
+    assert count_params(models.densenet(121)) == count_params(keras.applications.DenseNet121(weights=None))
+    small = models.densenet((2, 3), (28, 28, 1), 10, growth=8, bottleneck=False)
+    assert small.get_layer("block1_layer2_concat").output.shape == (None, 28, 28, 16 + 2 * 8)
+    assert small.get_layer("transition1_pool").output.shape == (None, 14, 14, 16)   # half of 32 channels, half the size
+    assert small.get_layer("block2_layer3_concat").output.shape == (None, 14, 14, 16 + 3 * 8)
+    keras.backend.clear_session()
+
+
 @pytest.mark.parametrize("build, error, message", [
+    (lambda: models.densenet(100), ValueError, r"depth must be one of \[121, 169, 201\]"),
+    (lambda: models.densenet([4, 0]), ValueError, "blocks must be a non-empty list"),
+    (lambda: models.densenet(compression=0), ValueError, r"compression must be in \(0, 1\]"),
+    (lambda: models.densenet((2, 2, 2, 2, 2, 2), (8, 8, 1), 10), ShapeError, "densenet: transition4 needs a feature map of at least 2x2"),
     (lambda: models.resnet(20), ValueError, r"depth must be one of \[18, 34, 50\]"),
     (lambda: models.resnet([]), ValueError, "stages must be a non-empty list"),
     (lambda: models.googlenet(dropout=-0.1), ValueError, "dropout must be a rate"),
