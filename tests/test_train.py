@@ -165,3 +165,11 @@ def test_live_curves_update_one_figure_in_place(toy, monkeypatch):
     # a slow machine may also show the in-epoch status line (a text display); count the figures
     figures = [handle for handle in shown if isinstance(handle.obj, Figure)]
     assert len(figures) == 1 and figures[0].updates == 2  # shown after epoch 1, updated after epochs 2 and 3
+
+
+def test_cosine_decay_falls_from_the_rate_towards_zero():
+    rates = [train.cosine_decay(2e-3, 5).schedule(epoch, None) for epoch in range(5)]
+    assert rates[0] == pytest.approx(2e-3) and rates[-1] == pytest.approx(2e-3 * 0.5 * (1 + np.cos(0.8 * np.pi)))
+    assert all(a > b > 0 for a, b in zip(rates, rates[1:]))
+    with pytest.raises(ValueError, match="positive learning rate and at least 1 epoch"):
+        train.cosine_decay(0.0, 5)
