@@ -361,7 +361,7 @@ RESNET_STAGES = {18: ((64, 2), (128, 2), (256, 2), (512, 2)), 34: ((64, 3), (128
 
 def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: Sequence[int] = (224, 224, 3),
            num_classes: int = 1000, *, width: float = 1.0, bottleneck: bool | None = None,
-           residual: bool = True) -> keras.Model:
+           residual: bool = True, stem_pool: bool = False) -> keras.Model:
     """ResNet (He et al., 2015): a stem, stages of residual blocks (the first block of every
     stage after the first halves height and width), global average pooling, one dense layer.
 
@@ -393,6 +393,8 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
     else:
         x = L.Conv2D(_scaled(64, width), 3, padding="same", use_bias=False, name="stem_conv")(inputs)
         x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+        if stem_pool:
+            x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     for s, (channels, blocks) in enumerate(stages, start=1):
         for b in range(1, blocks + 1):
             strides = 2 if s > 1 and b == 1 else 1

@@ -119,6 +119,8 @@ def test_resnet_paper_counts_and_plain_variant():
     small = models.resnet(((16, 1), (32, 1)), (28, 28, 1), 10)
     assert small.get_layer("stage2_block1_out").output.shape == (None, 14, 14, 32)
     assert small.get_layer("stem_conv").kernel_size == (3, 3)
+    pooled = models.resnet(((16, 1), (32, 1)), (28, 28, 1), 10, stem_pool=True)
+    assert pooled.get_layer("stage2_block1_out").output.shape == (None, 7, 7, 32)   # 28 -> 14 -> 7
     keras.backend.clear_session()
 
 
