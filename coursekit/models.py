@@ -431,14 +431,15 @@ DENSENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 
 
 def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[int] = (224, 224, 3),
              num_classes: int = 1000, *, growth: int = 32, width: float = 1.0, bottleneck: bool = True,
-             compression: float = 0.5) -> keras.Model:
+             compression: float = 0.5, stem_pool: bool = False) -> keras.Model:
     """DenseNet-BC (Huang et al., 2017): a stem, dense blocks joined by transition layers that
     keep ``compression`` of the channels and halve height and width, then BN, ReLU, global
     average pooling and one dense layer. ``width`` scales the growth rate and the stem.
 
     ``depth_or_blocks`` is 121, 169 or 201 (:data:`DENSENET_BLOCKS`) or a list of layers per
     block. Inputs of at least 64x64 get the paper's stem (7x7 stride-2 convolution and 3x3
-    stride-2 max pooling); smaller ones a 3x3 stride-1 convolution.
+    stride-2 max pooling); smaller ones a 3x3 stride-1 convolution, followed by the same max
+    pooling if ``stem_pool=True``.
 
     >>> densenet(121).get_layer("block4_layer16_concat").output.shape
     (None, 7, 7, 1024)
@@ -465,6 +466,8 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
         x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     else:
         x = L.Conv2D(2 * k, 3, padding="same", use_bias=False, name="stem_conv")(inputs)
+        if stem_pool:
+            x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     for b, layers in enumerate(blocks, start=1):
         for i in range(1, layers + 1):
             x = dense_layer(x, k, bottleneck=bottleneck, name=f"block{b}_layer{i}")

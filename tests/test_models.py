@@ -163,6 +163,8 @@ def test_densenet_paper_count_and_growth():
     assert small.get_layer("block1_layer2_concat").output.shape == (None, 28, 28, 16 + 2 * 8)
     assert small.get_layer("transition1_pool").output.shape == (None, 14, 14, 16)   # half of 32 channels, half the size
     assert small.get_layer("block2_layer3_concat").output.shape == (None, 14, 14, 16 + 3 * 8)
+    pooled = models.densenet((2, 3), (28, 28, 1), 10, growth=8, bottleneck=False, stem_pool=True)
+    assert pooled.get_layer("block2_layer3_concat").output.shape == (None, 7, 7, 16 + 3 * 8)
     keras.backend.clear_session()
 
 
