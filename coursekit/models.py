@@ -73,6 +73,22 @@ def _need(x, size: int, layer: str, model: str):
     return x
 
 
+def _depth_or_list(value, table: dict, model: str, part: str, what: str, valid) -> tuple[tuple, str]:
+    """Resolve a named depth (a key of ``table``) or an explicit list of parts, and the model's name.
+
+    >>> _depth_or_list(121, DENSENET_BLOCKS, "densenet", "blocks", "layer counts", bool)
+    ((6, 12, 24, 16), 'densenet121')
+    """
+    if isinstance(value, int):
+        if value not in table:
+            raise ValueError(f"depth must be one of {sorted(table)} or a list of {what}, got {value}.")
+        return tuple(table[value]), f"{model}{value}"
+    parts = tuple(value)
+    if not parts or not all(valid(p) for p in parts):
+        raise ValueError(f"{part} must be a non-empty list of {what}, got {value!r}.")
+    return parts, model
+
+
 def _pool(x, size: int, stride: int, name: str, model: str):
     return L.MaxPooling2D(size, strides=stride, name=name)(_need(x, size, name, model))
 
@@ -374,16 +390,10 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
     (None, 7, 7, 512)
     """
     shape = _check_common(input_shape, num_classes, width)
-    if isinstance(depth_or_stages, int):
-        if depth_or_stages not in RESNET_STAGES:
-            raise ValueError(f"depth must be one of {sorted(RESNET_STAGES)} or a list of (channels, blocks), "
-                             f"got {depth_or_stages}.")
-        stages, name = RESNET_STAGES[depth_or_stages], f"resnet{depth_or_stages}"
-        bottleneck = depth_or_stages >= 50 if bottleneck is None else bottleneck
-    else:
-        stages, name = tuple(depth_or_stages), "resnet"
-        if not stages or not all(len(s) == 2 and s[0] > 0 and s[1] > 0 for s in stages):
-            raise ValueError(f"stages must be a non-empty list of positive (channels, blocks), got {depth_or_stages!r}.")
+    stages, name = _depth_or_list(depth_or_stages, RESNET_STAGES, "resnet", "stages", "positive (channels, blocks)",
+                                  lambda s: len(s) == 2 and s[0] > 0 and s[1] > 0)
+    if isinstance(depth_or_stages, int) and bottleneck is None:
+        bottleneck = depth_or_stages >= 50
     name = name if residual else f"plain_{name}"
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
@@ -445,15 +455,8 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
     (None, 7, 7, 1024)
     """
     shape = _check_common(input_shape, num_classes, width)
-    if isinstance(depth_or_blocks, int):
-        if depth_or_blocks not in DENSENET_BLOCKS:
-            raise ValueError(f"depth must be one of {sorted(DENSENET_BLOCKS)} or a list of layers per block, "
-                             f"got {depth_or_blocks}.")
-        blocks, name = DENSENET_BLOCKS[depth_or_blocks], f"densenet{depth_or_blocks}"
-    else:
-        blocks, name = tuple(depth_or_blocks), "densenet"
-        if not blocks or not all(isinstance(n, int) and n > 0 for n in blocks):
-            raise ValueError(f"blocks must be a non-empty list of positive layer counts, got {depth_or_blocks!r}.")
+    blocks, name = _depth_or_list(depth_or_blocks, DENSENET_BLOCKS, "densenet", "blocks", "positive layer counts",
+                                  lambda n: isinstance(n, int) and n > 0)
     if not 0 < compression <= 1:
         raise ValueError(f"compression must be in (0, 1], got {compression}.")
     if growth < 1:
