@@ -6,7 +6,8 @@ the lessons compare with the published ones) and a narrow version for 28x28 Fash
 that trains in minutes on a laptop CPU. Layers carry readable names (``C1_conv``,
 ``block3_conv2``, ``fc6``) so ``model.summary()`` and :func:`coursekit.costs.layer_table` read
 like the paper's table. Outputs are class probabilities (softmax, kept in float32 so mixed
-precision training stays stable).
+precision training stays stable). Batch normalisation layers use momentum
+:data:`BN_MOMENTUM` = 0.9 for their moving averages.
 
 Example
 -------
@@ -27,6 +28,17 @@ import keras
 from coursekit.shapes import ShapeError
 
 L = keras.layers
+
+#: Momentum of the moving averages in every batch normalisation layer built here: 0.9, as in the
+#: reference implementations (PyTorch's ``momentum=0.1`` in its convention), not Keras's 0.99.
+#: The averages that inference uses then catch up in tens of steps instead of hundreds, so short
+#: runs (fast mode, the first epoch of a lesson) evaluate with sensible statistics.
+BN_MOMENTUM = 0.9
+
+
+def _batch_norm(name: str) -> L.BatchNormalization:
+    """A batch normalisation layer with the course's momentum (:data:`BN_MOMENTUM`)."""
+    return L.BatchNormalization(momentum=BN_MOMENTUM, name=name)
 
 #: VGG configurations A, B, C, D (VGG-16) and E (VGG-19) from Simonyan and Zisserman (2014),
 #: Table 1: five blocks, each a list of "conv<kernel>-<channels>" layers followed by 2x2 max
@@ -282,7 +294,7 @@ def _conv(x, channels: int, kernel: int, name: str, batch_norm: bool, **kwargs):
     if not batch_norm:
         return L.Conv2D(channels, kernel, activation="relu", name=name, **kwargs)(x)
     x = L.Conv2D(channels, kernel, use_bias=False, name=name, **kwargs)(x)
-    return L.ReLU(name=f"{name}_relu")(L.BatchNormalization(name=f"{name}_bn")(x))
+    return L.ReLU(name=f"{name}_relu")(_batch_norm(f"{name}_bn")(x))
 
 
 def inception_block(x, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: int, name: str = "inception", *,
@@ -351,7 +363,7 @@ def residual_block(x, channels: int, strides: int = 1, *, bottleneck: bool = Fal
     same layers as a plain network, for comparing the two.
     """
     out_channels = 4 * channels if bottleneck else channels
-    bn = lambda part: L.BatchNormalization(name=f"{name}_{part}_bn")  # noqa: E731
+    bn = lambda part: _batch_norm(f"{name}_{part}_bn")  # noqa: E731
     if bottleneck:
         y = L.ReLU(name=f"{name}_1_relu")(bn(1)(L.Conv2D(channels, 1, use_bias=False, name=f"{name}_1_conv")(x)))
         y = L.Conv2D(channels, 3, strides=strides, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
@@ -398,11 +410,11 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
         x = L.Conv2D(_scaled(64, width), 7, strides=2, padding="same", use_bias=False, name="stem_conv")(inputs)
-        x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+        x = L.ReLU(name="stem_relu")(_batch_norm("stem_bn")(x))
         x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     else:
         x = L.Conv2D(_scaled(64, width), 3, padding="same", use_bias=False, name="stem_conv")(inputs)
-        x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+        x = L.ReLU(name="stem_relu")(_batch_norm("stem_bn")(x))
         if stem_pool:
             x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     for s, (channels, blocks) in enumerate(stages, start=1):
@@ -421,16 +433,16 @@ def dense_layer(x, growth: int, *, bottleneck: bool = True, name: str = "dense")
     input, so the channels grow by ``growth``."""
     y = x
     if bottleneck:
-        y = L.ReLU(name=f"{name}_1_relu")(L.BatchNormalization(name=f"{name}_1_bn")(y))
+        y = L.ReLU(name=f"{name}_1_relu")(_batch_norm(f"{name}_1_bn")(y))
         y = L.Conv2D(4 * growth, 1, use_bias=False, name=f"{name}_1_conv")(y)
-    y = L.ReLU(name=f"{name}_2_relu")(L.BatchNormalization(name=f"{name}_2_bn")(y))
+    y = L.ReLU(name=f"{name}_2_relu")(_batch_norm(f"{name}_2_bn")(y))
     y = L.Conv2D(growth, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
     return L.Concatenate(name=f"{name}_concat")([x, y])
 
 
 def transition_block(x, channels: int, name: str = "transition"):
     """Between dense blocks: BN, ReLU, 1x1 convolution to ``channels``, 2x2 average pooling."""
-    x = L.ReLU(name=f"{name}_relu")(L.BatchNormalization(name=f"{name}_bn")(x))
+    x = L.ReLU(name=f"{name}_relu")(_batch_norm(f"{name}_bn")(x))
     x = L.Conv2D(channels, 1, use_bias=False, name=f"{name}_conv")(x)
     return L.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
 
@@ -465,7 +477,7 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
         x = L.Conv2D(2 * k, 7, strides=2, padding="same", use_bias=False, name="stem_conv")(inputs)
-        x = L.ReLU(name="stem_relu")(L.BatchNormalization(name="stem_bn")(x))
+        x = L.ReLU(name="stem_relu")(_batch_norm("stem_bn")(x))
         x = L.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     else:
         x = L.Conv2D(2 * k, 3, padding="same", use_bias=False, name="stem_conv")(inputs)
@@ -477,6 +489,6 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
         if b < len(blocks):
             x = transition_block(_need(x, 2, f"transition{b}", name), int(x.shape[-1] * compression),
                                  name=f"transition{b}")
-    x = L.ReLU(name="final_relu")(L.BatchNormalization(name="final_bn")(x))
+    x = L.ReLU(name="final_relu")(_batch_norm("final_bn")(x))
     x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=name)

@@ -181,3 +181,13 @@ def test_densenet_paper_count_and_growth():
 def test_bad_arguments_for_later_architectures(build, error, message):
     with pytest.raises(error, match=message):
         build()
+
+
+def test_every_batch_norm_uses_the_course_momentum():
+    nets = (models.resnet(((64, 1), (128, 1)), (28, 28, 1), 10, width=0.25),
+            models.densenet((2, 2), (28, 28, 1), 10, growth=4, stem_pool=True),
+            models.googlenet((28, 28, 1), 10, width=0.125, batch_norm=True))
+    for net in nets:
+        momenta = {layer.momentum for layer in net.layers if isinstance(layer, keras.layers.BatchNormalization)}
+        assert momenta == {models.BN_MOMENTUM} == {0.9}, net.name
+    keras.backend.clear_session()
