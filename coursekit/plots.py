@@ -169,10 +169,19 @@ def show_feature_maps(maps, *, ncols: int = 8, cell: float = 1.2, cmap: str = "v
     return fig
 
 
+def _logs(history) -> Mapping[str, Sequence[float]]:
+    """The per-epoch metrics dict of a ``train.fit`` result, a Keras ``History`` or the dict itself."""
+    while not isinstance(history, Mapping) and hasattr(history, "history"):
+        history = history.history
+    if not isinstance(history, Mapping):
+        raise TypeError(f"expected a training result, a keras History or a dict of metric lists, got {type(history).__name__}")
+    return history
+
+
 def plot_history(history, *, metrics: Sequence[str] = ("loss", "accuracy"), title: str | None = None):
     """Training curves from a Keras ``History`` (or its ``.history`` dict): one panel per metric,
     training and validation (``val_`` keys) on the same axes, epochs counted from 1."""
-    logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    logs = _logs(history)
     present = [m for m in metrics if m in logs]
     if not present:
         raise ValueError(f"none of {list(metrics)} in the history; it has {sorted(logs)}.")
@@ -185,6 +194,38 @@ def plot_history(history, *, metrics: Sequence[str] = ("loss", "accuracy"), titl
         ax.set_xlabel("epoch")
         ax.set_title(metric)
         ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def compare_histories(runs: Mapping[str, object], *, metrics: Sequence[str] = ("loss", "val_accuracy"),
+                      title: str | None = None):
+    """Several training runs side by side: one panel per metric, one line per run.
+
+    ``runs`` maps a label to a ``train.fit`` result, a Keras ``History`` or a dict of metric
+    lists. Every run must have every metric, so that no curve silently goes missing.
+
+    >>> fig = compare_histories({"plain": {"loss": [2.0, 1.5]}, "residual": {"loss": [1.8, 0.9]}}, metrics=["loss"])
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['plain', 'residual']
+    """
+    logs = {label: _logs(run) for label, run in runs.items()}
+    if not logs:
+        raise ValueError("no runs to compare; pass a dict like {'plain': result_a, 'residual': result_b}.")
+    for label, log in logs.items():
+        missing = [m for m in metrics if m not in log]
+        if missing:
+            raise ValueError(f"run {label!r} has no {missing}; it has {sorted(log)}.")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 2.8), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for label, log in logs.items():
+            epochs = np.arange(1, len(log[metric]) + 1)
+            ax.plot(epochs, log[metric], marker="o", label=label)
+        ax.set(xlabel="epoch", title=metric.replace("val_", "validation ").replace("_", " "))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    axes.flat[0].legend()
     if title:
         fig.suptitle(title)
     fig.tight_layout()

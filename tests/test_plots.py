@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -63,6 +65,21 @@ def test_plot_history_pairs_train_and_validation():
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [1, 2])
     with pytest.raises(ValueError, match="none of"):
         plots.plot_history({"mae": [1.0]})
+
+
+def test_compare_histories_draws_one_line_per_run_and_names_missing_metrics():
+    runs = {"plain": {"loss": [2.0, 1.5, 1.2], "val_accuracy": [0.3, 0.4, 0.5]},
+            "residual": SimpleNamespace(history=SimpleNamespace(history={"loss": [1.8, 0.9, 0.5], "val_accuracy": [0.4, 0.6, 0.7]}))}
+    fig = plots.compare_histories(runs)
+    assert [ax.get_title() for ax in fig.axes] == ["loss", "validation accuracy"]
+    assert [line.get_label() for line in fig.axes[0].lines] == ["plain", "residual"]
+    np.testing.assert_array_equal(fig.axes[0].lines[1].get_ydata(), [1.8, 0.9, 0.5])
+    with pytest.raises(ValueError, match="'plain' has no \\['accuracy'\\]"):
+        plots.compare_histories(runs, metrics=["accuracy"])
+    with pytest.raises(ValueError, match="no runs"):
+        plots.compare_histories({})
+    with pytest.raises(TypeError, match="expected a training result"):
+        plots.compare_histories({"x": [1.0, 2.0]})
 
 
 def test_style_keeps_figures_small():
