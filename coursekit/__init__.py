@@ -9,6 +9,7 @@ Modules, one job each:
 - :mod:`coursekit.ops` - from-scratch NumPy operations (cross-correlation, ...)
 - :mod:`coursekit.checks` - self-checks against independent references
 - :mod:`coursekit.plots` - figures
+- :mod:`coursekit.evaluation` - confusion matrix, ROC curves, most-confused pairs (scikit-learn)
 - :mod:`coursekit.notebook` - lesson setup and showing library code
 - :mod:`coursekit.devices` - devices, ``tf.distribute`` strategy (imported on demand: TensorFlow)
 - :mod:`coursekit.train` - ``fit``: GPU-ready Keras training in one call (imported on demand)
@@ -21,7 +22,7 @@ Example
 >>> ck.conv_output_size(32, 5, padding=2)
 32
 """
-from coursekit import checks, costs, data, mode, notebook, ops, plots, shapes
+from coursekit import checks, costs, data, evaluation, mode, notebook, ops, plots, shapes
 from coursekit.checks import CheckFailed, check_close, check_equal
 from coursekit.costs import count_macs, count_params, layer_table
 from coursekit.mode import is_fast, pick
@@ -39,7 +40,7 @@ from coursekit.shapes import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "checks", "costs", "data", "mode", "notebook", "ops", "plots", "shapes",
+    "checks", "costs", "data", "evaluation", "mode", "notebook", "ops", "plots", "shapes",
     "CheckFailed", "check_close", "check_equal", "count_macs", "count_params", "layer_table",
     "is_fast", "pick", "setup_lesson", "show_source", "ShapeError", "check_shape",
     "conv_output_size", "does_fit", "pool_output_size", "receptive_field",
