@@ -39,6 +39,13 @@ def _labels(y, what: str) -> np.ndarray:
     return y
 
 
+def _label_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"{len(y_true)} true labels but {len(y_pred)} predictions.")
+    return y_true, y_pred
+
+
 def _classes(y_true, y_pred, class_names: Sequence[str] | None) -> list[str]:
     n = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1
     if class_names is None:
@@ -62,9 +69,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = No
     """
     if normalize not in NORMALIZE:
         raise ValueError(f"normalize must be one of {NORMALIZE}, got {normalize!r}.")
-    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    if len(y_true) != len(y_pred):
-        raise ValueError(f"{len(y_true)} true labels but {len(y_pred)} predictions.")
+    y_true, y_pred = _label_pair(y_true, y_pred)
     names = _classes(y_true, y_pred, class_names)
     matrix = confusion_matrix(y_true, y_pred, labels=range(len(names)), normalize=normalize)
     frame = pd.DataFrame(matrix, index=names, columns=names)
@@ -123,9 +128,7 @@ def plot_roc(y_true, probabilities, class_names: Sequence[str] | None = None, *,
 
 def most_confused(y_true, y_pred, class_names: Sequence[str] | None = None, k: int = 5) -> pd.DataFrame:
     """The ``k`` most frequent mistakes as (true class, predicted class, count), largest first."""
-    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    if len(y_true) != len(y_pred):
-        raise ValueError(f"{len(y_true)} true labels but {len(y_pred)} predictions.")
+    y_true, y_pred = _label_pair(y_true, y_pred)
     names = _classes(y_true, y_pred, class_names)
     matrix = confusion_matrix(y_true, y_pred, labels=range(len(names)))
     np.fill_diagonal(matrix, 0)
