@@ -13,7 +13,8 @@ Modules, one job each:
 - :mod:`coursekit.notebook` - lesson setup and showing library code
 - :mod:`coursekit.devices` - devices, ``tf.distribute`` strategy (imported on demand: TensorFlow)
 - :mod:`coursekit.train` - ``fit``: GPU-ready Keras training in one call (imported on demand)
-- :mod:`coursekit.models` - LeNet-5, AlexNet and VGG builders, paper or CPU scale (imported on demand)
+- :mod:`coursekit.models` - LeNet-5 ... DenseNet builders, paper or CPU scale (imported on demand)
+- :mod:`coursekit.transfer` - the pretrained source CNN, feature extraction, ImageNet bases (on demand)
 - :mod:`coursekit.grading` - graded labs on nbgrader (imported on demand)
 
 Example

@@ -492,3 +492,34 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
     x = L.ReLU(name="final_relu")(_batch_norm("final_bn")(x))
     x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=name)
+
+
+# ----------------------------------------------------------------------------- transfer source
+def small_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *,
+              channels: Sequence[int] = (32, 64, 128)) -> keras.Model:
+    """The course's transfer-learning source: conv-BN-ReLU blocks, 2x2 max pooling between
+    them, global average pooling (the ``"features"`` layer) and a softmax ``"output"`` layer.
+
+    Block ``b`` has layers ``block{b}_conv`` (3x3, no bias: BN adds one), ``block{b}_bn`` and
+    ``block{b}_relu``, so "freeze everything below block 3" is a statement about names. The
+    weights pretrained on Fashion-MNIST ship in ``data/weights`` (see
+    :func:`coursekit.transfer.load_source_cnn`).
+
+    >>> model = small_cnn()
+    >>> model.get_layer("features").output.shape, model.count_params()
+    ((None, 128), 94634)
+    """
+    shape = _check_common(input_shape, num_classes, 1.0)
+    channels = tuple(channels)
+    if not channels or any(not isinstance(c, int) or c < 1 for c in channels):
+        raise ValueError(f"channels must be positive integers, one per block, got {channels!r}.")
+    inputs = keras.Input(shape, name="image")
+    x = inputs
+    for block, width in enumerate(channels, start=1):
+        if block > 1:
+            x = _pool(x, 2, 2, f"block{block - 1}_pool", "small_cnn")
+        x = L.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv")(x)
+        x = _batch_norm(f"block{block}_bn")(x)
+        x = L.ReLU(name=f"block{block}_relu")(x)
+    x = L.GlobalAveragePooling2D(name="features")(x)
+    return keras.Model(inputs, _classifier(x, num_classes), name="small_cnn")
