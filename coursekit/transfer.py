@@ -105,17 +105,24 @@ def feature_extractor(model: keras.Model, layers: Sequence[str] | str = "feature
         elif len(output.shape) != 2:
             raise ValueError(f"layer {name} outputs shape {output.shape}; expected (N, C) or (N, H, W, C).")
         outputs.append(output)
-    return keras.Model(model.inputs, outputs[0] if isinstance(layers, str) else outputs,
+    return keras.Model(model.input, outputs[0] if isinstance(layers, str) else outputs,
                        name=f"{model.name}_features")
 
 
 def extract_features(extractor: keras.Model, x: np.ndarray, batch_size: int = 256):
-    """Run ``extractor`` (inference mode) over uint8 images (N, H, W[, C]); NumPy feature arrays."""
+    """Run ``extractor`` (inference mode) over uint8 images (N, H, W[, C]); NumPy feature arrays.
+
+    The model is called batch by batch rather than through ``predict``, which would trace a
+    new graph for every new extractor (lessons build many) and warn about it.
+    """
     images = as_float_images(x)
     expected = tuple(extractor.inputs[0].shape[1:])
     if images.shape[1:] != expected:
         raise ValueError(f"{extractor.name} expects images shaped {expected}, got {images.shape[1:]}.")
-    return extractor.predict(images, batch_size=batch_size, verbose=0)
+    batches = [extractor(images[i:i + batch_size], training=False) for i in range(0, len(images), batch_size)]
+    if isinstance(batches[0], (list, tuple)):
+        return [np.concatenate([np.asarray(b[k]) for b in batches]) for k in range(len(batches[0]))]
+    return np.concatenate([np.asarray(b) for b in batches])
 
 
 @contextlib.contextmanager
