@@ -1,0 +1,86 @@
+"""Build the course website (static HTML, Jupyter Book) from docs/ and the lesson notebooks.
+
+    python scripts/build_site.py            # -> build/site/_build/html/index.html
+
+The book is staged in ``build/site`` (docs/ plus a copy of every ``notebooks/NN_*.ipynb``, with a
+table of contents written in lesson order), built without executing anything (the pages show the
+committed full-mode outputs), and checked: every lesson has its page, and the build printed no
+warning (a missing file, a broken link inside the book, a figure that could not be written).
+Exit status 1 lists what is wrong. Nothing outside ``build/site`` is written.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON = re.compile(r"^\d\d_.+\.ipynb$")
+
+
+def lessons(notebooks: Path = ROOT / "notebooks") -> list[Path]:
+    """The lesson notebooks in course order (their names start with the lesson number)."""
+    return sorted(p for p in notebooks.iterdir() if LESSON.match(p.name))
+
+
+def table_of_contents(lesson_paths: list[Path]) -> str:
+    """``_toc.yml`` for Jupyter Book: the intro page, the lessons in order, the lab guide."""
+    entries = "\n".join(f"      - file: {p.stem}" for p in lesson_paths)
+    return ("format: jb-book\nroot: intro\nparts:\n  - caption: Lessons\n    chapters:\n"
+            f"{entries}\n  - caption: Teaching with the course\n    chapters:\n      - file: lab_guide\n")
+
+
+def stage(target: Path) -> list[Path]:
+    """Copy docs/ and the lessons into ``target`` (emptied first) and write the table of contents."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(ROOT / "docs", target)
+    lesson_paths = lessons()
+    for path in lesson_paths:
+        shutil.copy2(path, target / path.name)
+    (target / "_toc.yml").write_text(table_of_contents(lesson_paths))
+    return lesson_paths
+
+
+def build(source: Path) -> tuple[int, str]:
+    """Run Jupyter Book on ``source``; return its exit status and everything it printed."""
+    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+               "build", str(source), "--all", "--keep-going"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def problems(source: Path, lesson_paths: list[Path], log: str) -> list[str]:
+    """What is wrong with a finished build: missing lesson pages and every warning Sphinx printed."""
+    html = source / "_build" / "html"
+    found = [f"missing page {html / (p.stem + '.html')}" for p in lesson_paths + [Path("intro"), Path("lab_guide")]
+             if not (html / (p.stem + ".html")).is_file()]
+    found += [line.strip() for line in log.splitlines() if re.search(r"\bWARNING\b|\bERROR\b", line)]
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="staging folder (emptied)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    lesson_paths = stage(args.out)
+    status, log = build(args.out)
+    found = problems(args.out, lesson_paths, log)
+    seconds = time.perf_counter() - start
+    if status or found:
+        print(log[-3000:] if status else "", *found, sep="\n", file=sys.stderr)
+        print(f"site build FAILED after {seconds:.0f} s: {len(found)} problem(s), jupyter-book exit {status}",
+              file=sys.stderr)
+        return 1
+    print(f"site built in {seconds:.0f} s: {len(lesson_paths)} lessons, "
+          f"open {args.out / '_build' / 'html' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
