@@ -137,12 +137,20 @@ def keras_cache_dir() -> Path:
     return Path(home) / "datasets"
 
 
+def data_roots() -> list[Path]:
+    """Folders that hold the course's files, in order: ``$COURSEKIT_DATA`` if set, then ``data/``."""
+    roots = [Path(os.environ["COURSEKIT_DATA"]).expanduser()] if os.environ.get("COURSEKIT_DATA") else []
+    return roots + [REPO_DATA_DIR]
+
+
+def download_timeout(timeout: float | None = None) -> float:
+    """``timeout``, or ``$COURSEKIT_DOWNLOAD_TIMEOUT``, or 20 seconds."""
+    return float(os.environ.get("COURSEKIT_DOWNLOAD_TIMEOUT", 20)) if timeout is None else timeout
+
+
 def search_dirs(files: _Files) -> list[Path]:
     """Directories searched for a dataset, in order (the user's first, the Keras cache last)."""
-    dirs = []
-    if os.environ.get("COURSEKIT_DATA"):
-        dirs.append(Path(os.environ["COURSEKIT_DATA"]).expanduser() / files.subdir)
-    dirs.append(REPO_DATA_DIR / files.subdir)
+    dirs = [root / files.subdir for root in data_roots()]
     dirs.extend(files.system_dirs)
     if files.keras_subdir is not None:
         dirs.append(keras_cache_dir() / files.keras_subdir)
@@ -193,7 +201,7 @@ def download(files: _Files, timeout: float | None = None) -> Path:
     if files.url is None:
         raise DatasetNotFound(f"{files.name} is not downloadable; it ships with the course.")
     base = os.environ.get("COURSEKIT_MIRROR") or files.url
-    timeout = float(os.environ.get("COURSEKIT_DOWNLOAD_TIMEOUT", 20)) if timeout is None else timeout
+    timeout = download_timeout(timeout)
     target = keras_cache_dir() / (files.keras_subdir or "")
     for name, sha in files.sha256.items():
         final = target / name

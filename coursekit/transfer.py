@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from coursekit.data import REPO_DATA_DIR, DatasetNotFound, as_float_images, keras_cache_dir, verify
+from coursekit.data import DatasetNotFound, as_float_images, data_roots, download_timeout, keras_cache_dir, verify
 from coursekit.models import small_cnn
 
 SOURCE_NAME = "small_cnn_fashion"
@@ -44,11 +43,7 @@ class WeightsUnavailable(RuntimeError):
 
 def weights_dirs() -> list[Path]:
     """Folders searched for pretrained weights: ``$COURSEKIT_DATA/weights``, then ``data/weights``."""
-    dirs = []
-    if os.environ.get("COURSEKIT_DATA"):
-        dirs.append(Path(os.environ["COURSEKIT_DATA"]).expanduser() / WEIGHTS_SUBDIR)
-    dirs.append(REPO_DATA_DIR / WEIGHTS_SUBDIR)
-    return dirs
+    return [root / WEIGHTS_SUBDIR for root in data_roots()]
 
 
 def read_manifest(name: str = SOURCE_NAME) -> tuple[Path, dict]:
@@ -159,7 +154,7 @@ def imagenet_base(name: str = "MobileNetV2", *, input_shape: Sequence[int] = (28
     constructor, module, smallest = IMAGENET_BASES[name]
     if size < smallest:
         raise ValueError(f"{name} needs inputs of at least {smallest}x{smallest} pixels, got size={size}.")
-    timeout = float(os.environ.get("COURSEKIT_DOWNLOAD_TIMEOUT", 20)) if timeout is None else timeout
+    timeout = download_timeout(timeout)
     applications = keras.applications
     try:
         with _socket_timeout(timeout):
