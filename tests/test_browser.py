@@ -6,6 +6,7 @@ localhost with a random token. Screenshots are saved in build/browser/ as test a
 """
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -88,6 +89,7 @@ def _run_all_cells(page) -> None:
 
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in the visible tab
+KERNEL_IDLE = re.compile(r"\| Idle$")  # the status bar's "Python 3 (ipykernel) | Idle"
 
 
 def _prompts(page) -> list[str]:
@@ -106,9 +108,18 @@ def test_every_cell_runs_in_jupyterlab_and_figures_render(jupyterlab, notebook):
         # A fresh workspace per notebook, so JupyterLab does not reopen the other one beside it.
         page.goto(f"{url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?reset&token={token}")
         page.wait_for_selector(f"{PANEL} .jp-CodeCell", timeout=90_000)
-        page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        # The kernel must be connected before Run All: JupyterLab skips cells run while it is still starting.
+        # The toolbar's execution indicator reads 'idle' before any kernel exists, so the status bar is the
+        # signal: it shows the session's kernel status, which is 'Idle' only once the kernel is connected.
+        page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE).first.wait_for(timeout=120_000)
         assert not page.locator(f"{PANEL} .jp-RenderedImage img").count(), "the copy should start without outputs"
         _run_all_cells(page)
+        started = time.monotonic() + 60
+        while all(p == "[ ]:" for p in _prompts(page)):  # Run All must start something
+            if time.monotonic() > started:
+                page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}-not-started.png"))
+                pytest.fail(f"{notebook}: Run All Cells started no cell within 60 s")
+            time.sleep(0.5)
         deadline = time.monotonic() + 300
         while True:  # done when something ran, nothing is running and the kernel is idle
             prompts = _prompts(page)
