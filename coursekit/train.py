@@ -299,8 +299,13 @@ def fit(
             optimizer = keras.optimizers.get(optimizer)
         if learning_rate is not None:
             optimizer.learning_rate = learning_rate
-        net.compile(optimizer=optimizer, loss=loss or _loss_for(net), metrics=["accuracy"],
+        # A metric object and a built optimizer hold their state before the first step is traced;
+        # otherwise Keras creates that state inside the trace and traces the training step twice.
+        net.compile(optimizer=optimizer, loss=loss or _loss_for(net),
+                    metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
                     jit_compile=resolve_jit(jit_compile), steps_per_execution=steps_per_execution)
+        if not net.optimizer.built:
+            net.optimizer.build(net.trainable_variables)
 
     train = to_tf_dataset(x, y, batch_size, shuffle=True, seed=seed or 0, augment=augment, resize=resize)
     val = (to_tf_dataset(*validation_data, batch_size, shuffle=False, resize=resize)
