@@ -53,7 +53,6 @@ def test_same_seed_same_numbers(toy):
     assert not np.allclose(runs[0], other)
 
 
-
 def test_no_state_is_created_while_the_training_step_is_traced(toy):
     """Optimizer slots and metric totals exist before fit traces its step; state created inside the
     trace makes Keras trace the whole step a second time (about 5 s for a ResNet on 2 cores)."""
@@ -70,6 +69,7 @@ def test_no_state_is_created_while_the_training_step_is_traced(toy):
     with tf.variable_creator_scope(record):
         train.fit(tiny_model, x, y, validation_data=(x[::4], y[::4]), epochs=1, batch_size=32, verbose=False)
     assert created_in_trace == []
+
 
 @pytest.mark.parametrize("precision, compute", [("mixed_bfloat16", "bfloat16"), ("mixed_float16", "float16")])
 def test_mixed_precision_runs_with_float32_outputs(toy, precision, compute):
