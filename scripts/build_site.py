@@ -6,7 +6,8 @@ The book is staged in ``build/site`` (docs/ plus a copy of every ``notebooks/NN_
 table of contents written in lesson order), built without executing anything (the pages show the
 committed full-mode outputs), and checked: every lesson has its page, and the build printed no
 warning (a missing file, a broken link inside the book, a figure that could not be written).
-Exit status 1 lists what is wrong. Nothing outside ``build/site`` is written.
+Exit status 1 lists what is wrong. Nothing outside ``build/site`` (or ``--out``) is written, and
+a folder the script did not stage is never emptied.
 """
 from __future__ import annotations
 
@@ -34,11 +35,22 @@ def table_of_contents(lesson_paths: list[Path]) -> str:
             f"{entries}\n  - caption: Teaching with the course\n    chapters:\n      - file: lab_guide\n")
 
 
+MARKER = ".staged-by-build_site"  # only a folder holding this file is emptied by a rebuild
+
+
 def stage(target: Path) -> list[Path]:
-    """Copy docs/ and the lessons into ``target`` (emptied first) and write the table of contents."""
-    if target.exists():
+    """Copy docs/ and the lessons into ``target`` and write the table of contents.
+
+    ``target`` must be missing, empty or an earlier staging folder (it holds ``MARKER``); anything
+    else is refused, so ``--out`` pointed at a folder of your own never deletes its files.
+    """
+    if target.exists() and any(target.iterdir()):
+        if not (target / MARKER).is_file():
+            raise FileExistsError(f"{target} holds files this script did not stage (nothing was deleted); "
+                                  f"choose a new or empty --out folder, or remove {target} yourself.")
         shutil.rmtree(target)
-    shutil.copytree(ROOT / "docs", target)
+    shutil.copytree(ROOT / "docs", target, dirs_exist_ok=True)
+    (target / MARKER).touch()
     lesson_paths = lessons()
     for path in lesson_paths:
         shutil.copy2(path, target / path.name)
@@ -65,10 +77,14 @@ def problems(source: Path, lesson_paths: list[Path], log: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="staging folder (emptied)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="staging folder (new, empty or staged before)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    lesson_paths = stage(args.out)
+    try:
+        lesson_paths = stage(args.out)
+    except FileExistsError as error:
+        print(error, file=sys.stderr)
+        return 1
     status, log = build(args.out)
     found = problems(args.out, lesson_paths, log)
     seconds = time.perf_counter() - start

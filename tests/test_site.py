@@ -51,3 +51,10 @@ def test_problems_reports_warnings_and_missing_pages(tmp_path):
     found = build_site.problems(tmp_path, [Path("07_vgg.ipynb")], log)
     assert any("missing page" in f and "07_vgg.html" in f for f in found)
     assert any("cross-reference target not found" in f for f in found)
+
+
+def test_a_folder_it_did_not_stage_is_never_emptied(tmp_path):
+    (tmp_path / "thesis.tex").write_text("mine")
+    with pytest.raises(FileExistsError, match="did not stage"):
+        build_site.stage(tmp_path)
+    assert (tmp_path / "thesis.tex").read_text() == "mine"
