@@ -7,7 +7,8 @@ dimension is then the familiar
     out = floor((n + 2p - d (k - 1) - 1) / s) + 1       (d = dilation, 1 by default)
 
 which for ``d = 1`` is ``floor((n - k + 2p) / s) + 1``. Keras' string paddings are accepted
-too: ``"valid"`` (p = 0) and ``"same"`` (out = ceil(n / s)).
+too: ``"valid"`` (p = 0) and ``"same"`` (out = ceil(n / s)). Sizes are Python or NumPy ints;
+a float, ``None`` or a bool raises a :class:`TypeError` that says what was expected.
 
 Example
 -------
@@ -21,7 +22,7 @@ False
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Union
 
 import numpy as np
@@ -34,12 +35,48 @@ class ShapeError(ValueError):
     """A tensor or a layer configuration does not have the shape that was expected."""
 
 
-def _as_tuple(value: IntOrPair, ndim: int, name: str) -> tuple[int, ...]:
-    if isinstance(value, (int, np.integer)):
+def is_integer(value: object) -> bool:
+    """True for Python and NumPy integers; False for floats and bools (``True`` is not a size).
+
+    >>> is_integer(3), is_integer(np.int64(3)), is_integer(3.0), is_integer(True)
+    (True, True, False, False)
+    """
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _type_error(name: str, value: object, expected: str) -> TypeError:
+    return TypeError(f"{name} must be {expected}, got {value!r} ({type(value).__name__}).")
+
+
+def _items(value: object, name: str, expected: str, ok: Callable[[object], bool] = is_integer) -> tuple:
+    """The items of ``value`` if it is a sequence whose items are all ``ok``; else a clear TypeError."""
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise _type_error(name, value, expected) from None
+    if not all(ok(item) for item in items):
+        raise _type_error(name, value, expected)
+    return items
+
+
+def _sizes(size: IntOrPair) -> tuple[bool, tuple[int, ...]]:
+    """(one int given?, the input sizes): an int, or one int per spatial dimension (1 to 3)."""
+    if is_integer(size):
+        return True, (int(size),)
+    sizes = _items(size, "size", "an int or a tuple of 1 to 3 ints (one per spatial dimension)")
+    if not 1 <= len(sizes) <= 3:
+        raise ShapeError(f"size must have 1 to 3 spatial dimensions, got {size!r}.")
+    return False, tuple(int(n) for n in sizes)
+
+
+def _as_tuple(value: IntOrPair, ndim: int, name: str, also: str = "") -> tuple[int, ...]:
+    """An int repeated ``ndim`` times, or ``ndim`` ints, as a tuple (``also`` names other accepted values)."""
+    if is_integer(value):
         return (int(value),) * ndim
-    values = tuple(value)
-    if len(values) != ndim or not all(isinstance(v, (int, np.integer)) for v in values):
-        raise ShapeError(f"{name} must be an int or {ndim} ints, got {value!r}.")
+    expected = f"an int or {ndim} ints{also}" if ndim > 1 else f"an int{also}"
+    values = _items(value, name, expected)
+    if len(values) != ndim:
+        raise ShapeError(f"{name} must be {expected}, got {value!r}.")
     return tuple(int(v) for v in values)
 
 
@@ -84,13 +121,13 @@ def _spatial(
     size: IntOrPair, kernel: IntOrPair, stride: IntOrPair, padding: Padding, dilation: IntOrPair,
 ) -> tuple[bool, tuple[int, ...], list[tuple]]:
     """Return (scalar input?, output sizes, [(n, span, s, p, leftover, axis)] per axis)."""
-    scalar = isinstance(size, (int, np.integer))
-    ndim = 1 if scalar else len(tuple(size))
-    sizes = _as_tuple(size, ndim, "size")
+    scalar, sizes = _sizes(size)
+    ndim = len(sizes)
     kernels = _as_tuple(kernel, ndim, "kernel")
     strides = _as_tuple(stride, ndim, "stride")
     dilations = _as_tuple(dilation, ndim, "dilation")
-    pads = (padding,) * ndim if isinstance(padding, str) else _as_tuple(padding, ndim, "padding")
+    pads = ((padding,) * ndim if isinstance(padding, str)
+            else _as_tuple(padding, ndim, "padding", also=", 'valid' or 'same'"))
     axes = ("width",) if ndim == 1 else ("height", "width", "depth")[:ndim]
     out, details = [], []
     for n, k, s, p, d, axis in zip(sizes, kernels, strides, pads, dilations, axes):
@@ -167,13 +204,11 @@ def transposed_conv_output_size(
     >>> transposed_conv_output_size(2, 2, stride=2)
     4
     """
-    scalar = isinstance(size, (int, np.integer))
-    ndim = 1 if scalar else len(tuple(size))
-    args = [_as_tuple(v, ndim, name) for v, name in (
-        (size, "size"), (kernel, "kernel"), (stride, "stride"), (padding, "padding"),
-        (output_padding, "output_padding"))]
+    scalar, sizes = _sizes(size)
+    args = [_as_tuple(v, len(sizes), name) for v, name in (
+        (kernel, "kernel"), (stride, "stride"), (padding, "padding"), (output_padding, "output_padding"))]
     out = []
-    for n, k, s, p, op in zip(*args):
+    for n, k, s, p, op in zip(sizes, *args):
         if n <= 0 or k <= 0 or s <= 0:
             raise ShapeError(f"size, kernel and stride must be positive, got {n}, {k}, {s}.")
         if p < 0 or not 0 <= op < s:
@@ -211,7 +246,8 @@ def check_shape(
     if not hasattr(x, "shape"):
         raise TypeError(f"{what} has no .shape: got {type(x).__name__}.")
     actual = tuple(None if d is None else int(d) for d in x.shape)
-    expected = tuple(expected)
+    expected = _items(expected, "expected", "a sequence of ints or None (any size), one per dimension",
+                      lambda d: d is None or is_integer(d))
     if names is not None and len(names) != len(expected):
         raise ValueError(f"names has {len(names)} entries but expected has {len(expected)}.")
     if len(actual) != len(expected):
@@ -243,8 +279,9 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None
     >>> receptive_field([11, 3], strides=[4, 2])  # AlexNet's conv1 then its 3x3 max pool
     19
     """
-    kernels = list(kernels)
-    strides = [1] * len(kernels) if strides is None else list(strides)
+    per_layer = "a sequence of ints, one per layer"
+    kernels = _items(kernels, "kernels", per_layer)
+    strides = (1,) * len(kernels) if strides is None else _items(strides, "strides", per_layer)
     if len(strides) != len(kernels):
         raise ValueError(f"{len(kernels)} kernels but {len(strides)} strides.")
     if any(k <= 0 for k in kernels) or any(s <= 0 for s in strides):

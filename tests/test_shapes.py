@@ -129,3 +129,40 @@ def test_receptive_field_bad_input():
         receptive_field([3, 3], strides=[1])
     with pytest.raises(ShapeError, match="must be positive"):
         receptive_field([3, 0])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: conv_output_size(28.0, 3), r"size must be an int or a tuple of 1 to 3 ints .*got 28.0 \(float\)"),
+    (lambda: conv_output_size(None, 3), r"size must be an int .*got None \(NoneType\)"),
+    (lambda: conv_output_size((28, 28.0), 3), r"size must be .*got \(28, 28.0\)"),
+    (lambda: conv_output_size(28, 3.5), r"kernel must be an int, got 3.5 \(float\)"),
+    (lambda: conv_output_size(28, True), r"kernel must be an int, got True \(bool\)"),
+    (lambda: conv_output_size(True, 1), r"size must be an int .*got True \(bool\)"),
+    (lambda: conv_output_size((28, 28), 3, stride=(1, 2.0)), r"stride must be an int or 2 ints, got \(1, 2.0\)"),
+    (lambda: conv_output_size(28, 3, padding=1.5), r"padding must be an int, 'valid' or 'same', got 1.5"),
+    (lambda: conv_output_size(28, 3, dilation=None), r"dilation must be an int, got None"),
+    (lambda: pool_output_size(28.0, 2), r"size must be an int"),
+    (lambda: pool_output_size(28, 2, stride=False), r"stride must be an int, got False \(bool\)"),
+    (lambda: does_fit(None, 3), r"size must be an int"),
+    (lambda: transposed_conv_output_size(4.0, 2), r"size must be an int"),
+    (lambda: transposed_conv_output_size(4, 2, stride=True), r"stride must be an int, got True \(bool\)"),
+    (lambda: transposed_conv_output_size(4, 3, padding="same"), r"padding must be an int, got 'same'"),
+    (lambda: receptive_field(3), r"kernels must be a sequence of ints, one per layer, got 3 \(int\)"),
+    (lambda: receptive_field([3, 3.0]), r"kernels must be a sequence of ints"),
+    (lambda: receptive_field([3, 3], strides=[1, True]), r"strides must be a sequence of ints"),
+    (lambda: check_shape(np.zeros(3), 3), r"expected must be a sequence of ints or None"),
+    (lambda: check_shape(np.zeros(3), (3.0,)), r"expected must be a sequence of ints or None"),
+])
+def test_arguments_of_the_wrong_type_say_what_was_expected(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_numpy_integers_are_sizes_and_more_than_three_dimensions_are_refused():
+    assert conv_output_size(np.int64(28), np.int32(3)) == 26
+    assert conv_output_size(np.array([28, 28]), 3, stride=np.int8(2)) == (13, 13)
+    assert transposed_conv_output_size(np.int64(2), 2, stride=2) == 4
+    assert receptive_field(np.array([3, 3])) == 5
+    check_shape(np.zeros((2, 3)), (np.int64(2), None))
+    with pytest.raises(ShapeError, match=r"size must have 1 to 3 spatial dimensions, got \(1, 2, 3, 4\)"):
+        conv_output_size((1, 2, 3, 4), 1)
