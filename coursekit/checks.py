@@ -35,7 +35,11 @@ def check_close(actual, expected, *, rtol: float = 1e-5, atol: float = 1e-6, wha
     if a.shape != e.shape:
         raise CheckFailed(f"{what}: shape {a.shape}, expected {e.shape}.")
     if not np.all(np.isfinite(a)):
-        raise CheckFailed(f"{what}: contains NaN or infinity.")
+        raise CheckFailed(f"{what}: contains NaN or infinity ({_not_finite(a)}); a common cause is a"
+                          f" division by a total that is 0.")
+    if not np.all(np.isfinite(e)):
+        raise CheckFailed(f"{what}: the expected value contains NaN or infinity ({_not_finite(e)}); there is"
+                          f" nothing to compare with where the reference is undefined.")
     diff = np.abs(a - e)
     worst = float(diff.max()) if diff.size else 0.0
     if not np.allclose(a, e, rtol=rtol, atol=atol):
@@ -45,6 +49,15 @@ def check_close(actual, expected, *, rtol: float = 1e-5, atol: float = 1e-6, wha
             f" at index {tuple(int(i) for i in index)} got {a[index]:.6g}, expected {e[index]:.6g}."
         )
     print(f"✓ {what}: max |difference| {worst:.3g} within tolerance (rtol {rtol:g}, atol {atol:g})")
+
+
+def _not_finite(values: np.ndarray) -> str:
+    """Say how many values are NaN or infinite and where the first one is."""
+    bad = ~np.isfinite(values)
+    if values.ndim == 0:
+        return f"the value is {values.item()}"
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    return f"{int(bad.sum())} of {values.size} values, the first at index {first}: {values[first]}"
 
 
 def check_equal(actual, expected, *, what: str = "result") -> None:
