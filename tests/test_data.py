@@ -1,11 +1,15 @@
 """The data loader's search order, checksums, downloads, fallbacks and fast mode, on small files
 the tests make (no test here needs the internet)."""
+import contextlib
 import dataclasses
 import gzip
 import http.server
 import socket
 import threading
 import time
+import urllib.error
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -125,16 +129,67 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Trickle(_Handler):
+    """Accepts, promises 1,000 bytes, then sends one byte a second (a mirror that barely works)."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        while not self.server.stopping.wait(1):
+            self.wfile.write(b"x")
+            self.wfile.flush()
+
+
+class _CutOff(_Handler):
+    """Promises 1,000 bytes, sends 100 and closes the connection."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b"x" * 100)
+
+
+@contextlib.contextmanager
+def serving(handler) -> Iterator[str]:
+    """Run ``handler`` on 127.0.0.1 in a thread; yield its base URL; stop it and its connections."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.stopping = threading.Event()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()  # joins the request threads
+
+
 @pytest.fixture
 def file_server(tmp_path):
     """Serve tmp_path/'served' on 127.0.0.1 and return its base URL."""
     root = tmp_path / "served"
     root.mkdir()
-    handler = lambda *a, **k: _Handler(*a, directory=str(root), **k)  # noqa: E731
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(lambda *a, **k: _Handler(*a, directory=str(root), **k)) as url:
+        yield root, url
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def with_shipped_subset(isolated, monkeypatch) -> None:
+    """A tiny stand-in for data/fashion-mnist-subset (50 / 10 images), and no system copy of the full set."""
+    sha = make_idx_set(isolated / "repo-data" / "fashion-mnist-subset", n_train=50, n_test=10)
+    monkeypatch.setattr(data, "FASHION_MNIST_SUBSET", dataclasses.replace(data.FASHION_MNIST_SUBSET, sha256=sha))
+    monkeypatch.setattr(data, "FASHION_MNIST", dataclasses.replace(data.FASHION_MNIST, system_dirs=()))
+
+
+def fallback_warning(record) -> str:
+    """The one DataFallbackWarning's message, checked to be a single line."""
+    messages = [str(w.message) for w in record if issubclass(w.category, DataFallbackWarning)]
+    assert len(messages) == 1 and "\n" not in messages[0] and "urlopen error" not in messages[0]
+    return messages[0]
 
 
 def test_download_into_keras_cache_then_reuse(isolated, monkeypatch, file_server):
@@ -156,10 +211,9 @@ def test_download_with_wrong_content_is_discarded(isolated, monkeypatch, file_se
     sha[IDX[0]] = "0" * 64
     use_tiny_fashion(monkeypatch, sha)
     monkeypatch.setenv("COURSEKIT_MIRROR", url)
-    with pytest.raises(ChecksumError, match=rf"\.download-\w+-{IDX[0]} is corrupt"):
+    with pytest.raises(DatasetNotFound, match=rf"{IDX[0]} from 127.0.0.1:\d+ did not match its checksum"):
         data.download(data.FASHION_MNIST)
-    cached = isolated / "keras" / "datasets" / "fashion-mnist"
-    assert list(cached.iterdir()) == []  # the bad download is removed, nothing half-written stays
+    assert files_under(isolated / "keras") == []  # the bad download is removed, nothing half-written stays
 
 
 def test_download_that_hangs_times_out(isolated, monkeypatch):
@@ -169,16 +223,88 @@ def test_download_that_hangs_times_out(isolated, monkeypatch):
     monkeypatch.setenv("COURSEKIT_MIRROR", f"http://127.0.0.1:{listener.getsockname()[1]}/")
     monkeypatch.setenv("COURSEKIT_DOWNLOAD_TIMEOUT", "1")
     start = time.monotonic()
-    with pytest.raises(DatasetNotFound, match="could not download"):
+    with pytest.raises(DatasetNotFound, match="could not be downloaded: timed out after 1 s"):
         data.download(data.FASHION_MNIST)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 2
     listener.close()
 
 
+def test_a_trickling_mirror_ends_at_the_deadline_and_falls_back(isolated, monkeypatch):
+    with_shipped_subset(isolated, monkeypatch)
+    with serving(_Trickle) as url:
+        monkeypatch.setenv("COURSEKIT_MIRROR", url)
+        start = time.monotonic()
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            (x, _), _ = load_fashion_mnist(verbose=False)
+        elapsed = time.monotonic() - start
+    assert len(x) == 50 and 2 <= elapsed < 3  # the deadline bounds the whole download, not each read
+    message = fallback_warning(record)
+    assert "Fashion-MNIST is not on this machine and could not be downloaded: timed out after 2 s" in message
+    assert "offline fallback" in message and "apt-get install dataset-fashion-mnist" in message
+    assert files_under(isolated / "keras") == []
+
+
+def test_a_mirror_serving_wrong_bytes_falls_back_with_a_checksum_warning(isolated, monkeypatch, file_server):
+    root, url = file_server
+    with_shipped_subset(isolated, monkeypatch)
+    for name in IDX:
+        write_idx(root / name, np.zeros(3, np.uint8))  # valid files, not Fashion-MNIST
+    monkeypatch.setenv("COURSEKIT_MIRROR", url)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        (x, _), _ = load_fashion_mnist(verbose=False)
+    message = fallback_warning(record)
+    assert len(x) == 50 and f"{IDX[0]} from 127.0.0.1" in message and "did not match its checksum" in message
+    assert files_under(isolated / "keras") == []
+
+
+REASONS = {
+    "cut-off": r"the connection closed after 100 of 1,000 bytes of train-images-idx3-ubyte.gz",
+    "missing": r"127.0.0.1:\d+ answered HTTP 404 File not found for train-images-idx3-ubyte.gz",
+    "refused": r"127.0.0.1:\d+ refused the connection",
+}
+
+
+@pytest.mark.parametrize("mirror", REASONS)
+def test_failed_downloads_say_why_in_plain_words(isolated, monkeypatch, file_server, mirror):
+    _, url = file_server  # serves an empty folder: every file is missing
+    with contextlib.ExitStack() as stack:
+        if mirror == "cut-off":
+            url = stack.enter_context(serving(_CutOff))
+        monkeypatch.setenv("COURSEKIT_MIRROR", url if mirror != "refused" else f"http://127.0.0.1:{closed_port()}/")
+        with pytest.raises(DatasetNotFound, match=f"could not be downloaded: {REASONS[mirror]}"):
+            data.download(data.FASHION_MNIST)
+    assert files_under(isolated / "keras") == []
+
+
+def test_no_network_is_said_plainly():
+    error = urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+    why = data._why(error, data.FASHION_MNIST.url + IDX[0], data.Deadline.after(20))
+    assert why == "no network (could not resolve storage.googleapis.com)"
+
+
+def test_a_bad_file_in_the_cache_is_named_and_kept(isolated, monkeypatch, file_server):
+    root, url = file_server
+    use_tiny_fashion(monkeypatch, make_idx_set(root))
+    monkeypatch.setenv("COURSEKIT_MIRROR", url)
+    mine = isolated / "keras" / "datasets" / "fashion-mnist" / IDX[1]
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"my own notes")
+    with pytest.raises(ChecksumError, match=rf"{mine} cannot be read"):
+        data.download(data.FASHION_MNIST)
+    assert mine.read_bytes() == b"my own notes"
+
+
+def test_download_timeout_must_be_a_number(monkeypatch):
+    monkeypatch.setenv("COURSEKIT_DOWNLOAD_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="COURSEKIT_DOWNLOAD_TIMEOUT must be a number of seconds, got 'soon'"):
+        data.download_timeout()
+    assert data.download_timeout(5) == 5
+
+
 def test_offline_fashion_falls_back_to_shipped_subset(isolated, monkeypatch):
-    sha = make_idx_set(isolated / "repo-data" / "fashion-mnist-subset", n_train=50, n_test=10)
-    monkeypatch.setattr(data, "FASHION_MNIST_SUBSET", dataclasses.replace(data.FASHION_MNIST_SUBSET, sha256=sha))
-    monkeypatch.setattr(data, "FASHION_MNIST", dataclasses.replace(data.FASHION_MNIST, system_dirs=()))
+    with_shipped_subset(isolated, monkeypatch)
     with pytest.warns(DataFallbackWarning, match="apt-get install dataset-fashion-mnist"):
         (x, _), (xt, _) = load_fashion_mnist(verbose=False)
     assert (len(x), len(xt)) == (50, 10)
@@ -190,7 +316,7 @@ def test_offline_without_any_data_raises_with_instructions(isolated, monkeypatch
     with pytest.raises(DatasetNotFound) as info:
         load_fashion_mnist(verbose=False)
     message = str(info.value)
-    assert "could not download" in message and "apt-get install dataset-fashion-mnist" in message
+    assert "could not be downloaded: 127.0.0.1" in message and "apt-get install dataset-fashion-mnist" in message
     assert "COURSEKIT_DATA" in message and "fashion-mnist-subset" in message
     assert time.monotonic() - start < 10
 
