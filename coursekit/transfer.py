@@ -7,8 +7,9 @@ it. :func:`feature_extractor` turns any Keras model into one that returns global
 activations of chosen layers, and :func:`extract_features` runs it over image arrays, so a
 linear classifier from scikit-learn can be trained on them. :func:`imagenet_base` builds a
 ``keras.applications`` network with ImageNet weights behind the same 28x28 grayscale input;
-where the weights cannot be fetched (no internet) it raises :class:`WeightsUnavailable`
-within ``timeout`` seconds, naming the file to copy into the Keras cache instead.
+where the weights cannot be fetched (no internet, a server too slow) it raises
+:class:`WeightsUnavailable` within ``timeout`` seconds in all, naming the file to copy into the
+Keras cache instead.
 
 Example
 -------
@@ -18,16 +19,24 @@ Example
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
 
-from coursekit.data import DatasetNotFound, as_float_images, data_roots, download_timeout, keras_cache_dir, verify
+from coursekit.data import (
+    DatasetNotFound,
+    Deadline,
+    as_float_images,
+    data_roots,
+    download_file,
+    download_timeout,
+    keras_cache_dir,
+    verify,
+)
 from coursekit.models import small_cnn
 
 SOURCE_NAME = "small_cnn_fashion"
@@ -120,21 +129,44 @@ def extract_features(extractor: keras.Model, x: np.ndarray, batch_size: int = 25
     return np.concatenate([np.asarray(b) for b in batches])
 
 
-@contextlib.contextmanager
-def _socket_timeout(seconds: float):
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
+class ImageNetBase(NamedTuple):
+    """A ``keras.applications`` network usable by :func:`imagenet_base`."""
+
+    constructor: str  # the name in keras.applications
+    module: str  # the keras.applications module with its preprocess_input
+    smallest: int  # smallest input side
+    weights_url: str  # where Keras fetches its ImageNet weights without the classifier ({rows}: input side)
 
 
 IMAGENET_BASES = {
-    # name: (keras.applications constructor, its preprocess_input module, smallest input side)
-    "MobileNetV2": ("MobileNetV2", "mobilenet_v2", 32),
-    "EfficientNetB0": ("EfficientNetB0", "efficientnet", 32),
+    "MobileNetV2": ImageNetBase("MobileNetV2", "mobilenet_v2", 32,
+                                "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
+                                "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_{rows}_no_top.h5"),
+    "EfficientNetB0": ImageNetBase("EfficientNetB0", "efficientnet", 32,
+                                   "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5"),
 }
+#: Input sides with their own MobileNetV2 weights; Keras uses the 224 ones for any other side.
+MOBILENET_ROWS = (96, 128, 160, 192, 224)
+
+
+def imagenet_weights(name: str, size: int, timeout: float | None = None) -> Path:
+    """The weights file of ``name`` for ``size`` x ``size`` inputs in the Keras cache (``~/.keras/models``).
+
+    A missing file is downloaded there within ``timeout`` seconds in all (default
+    ``$COURSEKIT_DOWNLOAD_TIMEOUT`` or 20), complete or not at all; otherwise
+    :class:`WeightsUnavailable` says why and which file to copy there instead.
+    """
+    url = IMAGENET_BASES[name].weights_url.format(rows=size if size in MOBILENET_ROWS else 224)
+    path = keras_cache_dir().parent / "models" / url.rsplit("/", 1)[-1]
+    if path.exists():
+        return path
+    try:
+        return download_file(url, path, Deadline.after(download_timeout(timeout)))
+    except DatasetNotFound as error:
+        raise WeightsUnavailable(
+            f"{name} ImageNet weights {error}. To use them offline, download {url} on a machine with "
+            f"internet and copy it into {path.parent}. The course's own pretrained CNN (load_source_cnn) "
+            "needs no download.") from error
 
 
 def imagenet_base(name: str = "MobileNetV2", *, input_shape: Sequence[int] = (28, 28, 1),
@@ -145,27 +177,22 @@ def imagenet_base(name: str = "MobileNetV2", *, input_shape: Sequence[int] = (28
     three channels), resizes them to ``size`` x ``size``, applies the network's own
     preprocessing and ends in global average pooling (layer ``"features"``), so the same
     :func:`extract_features` and head-training code works as with :func:`load_source_cnn`.
-    Weights come from the Keras cache (``~/.keras/models``) or are downloaded there; when that
-    fails, :class:`WeightsUnavailable` is raised within ``timeout`` seconds (default
-    ``$COURSEKIT_DOWNLOAD_TIMEOUT`` or 20).
+    Weights come from the Keras cache (``~/.keras/models``) or are downloaded there by
+    :func:`imagenet_weights`; when that fails, :class:`WeightsUnavailable` is raised within
+    ``timeout`` seconds (default ``$COURSEKIT_DOWNLOAD_TIMEOUT`` or 20).
     """
     if name not in IMAGENET_BASES:
         raise ValueError(f"unknown ImageNet base {name!r}; choose one of {sorted(IMAGENET_BASES)}.")
-    constructor, module, smallest = IMAGENET_BASES[name]
+    constructor, module, smallest, _ = IMAGENET_BASES[name]
     if size < smallest:
         raise ValueError(f"{name} needs inputs of at least {smallest}x{smallest} pixels, got size={size}.")
-    timeout = download_timeout(timeout)
+    weights = imagenet_weights(name, size, timeout)
     applications = keras.applications
     try:
-        with _socket_timeout(timeout):
-            base = getattr(applications, constructor)(include_top=False, weights="imagenet",
-                                                      input_shape=(size, size, 3))
-    except Exception as error:  # Keras wraps every download failure in a bare Exception
-        raise WeightsUnavailable(
-            f"{name} ImageNet weights could not be loaded ({error}). To use them offline, download "
-            f"the file named above on a machine with internet and copy it into {keras_cache_dir().parent / 'models'}. "
-            "The course's own pretrained CNN (load_source_cnn) needs no download."
-        ) from error
+        base = getattr(applications, constructor)(include_top=False, weights=str(weights),
+                                                  input_shape=(size, size, 3))
+    except (OSError, ValueError) as error:  # h5py cannot read the file, or its layers do not match
+        raise WeightsUnavailable(f"{weights} could not be loaded ({error}); delete or replace this file.") from error
     base.trainable = False
     preprocess = getattr(applications, module).preprocess_input
     inputs = keras.Input(tuple(input_shape), name="image")

@@ -2,6 +2,7 @@
 import json
 import shutil
 import socket
+import time
 
 import keras
 import numpy as np
@@ -81,32 +82,77 @@ def test_feature_extractor_and_extract_features_reject_bad_input():
         transfer.extract_features(transfer.feature_extractor(model), np.zeros((2, 28, 28), np.float32))
 
 
-def test_imagenet_base_offline_raises_a_clear_error_and_restores_the_timeout(monkeypatch):
-    def offline(**kwargs):
-        raise Exception("URL fetch failure on https://example/mobilenet_v2_no_top.h5: Name or service not known")
+@pytest.fixture
+def keras_home(tmp_path, monkeypatch):
+    """An empty Keras cache (``$KERAS_HOME``) in tmp_path."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    return tmp_path / "keras"
 
-    monkeypatch.setattr(keras.applications, "MobileNetV2", offline)
-    before = socket.getdefaulttimeout()
-    with pytest.raises(transfer.WeightsUnavailable, match="copy it into .*models"):
+
+def _weights_from(monkeypatch, url: str) -> None:
+    """Fetch MobileNetV2's weights from ``url`` (a local server) instead of the internet."""
+    base = transfer.IMAGENET_BASES["MobileNetV2"]
+    monkeypatch.setitem(transfer.IMAGENET_BASES, "MobileNetV2", base._replace(weights_url=url + "mobilenet_{rows}.h5"))
+
+
+def test_imagenet_base_offline_says_why_and_what_to_copy(keras_home, monkeypatch):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    _weights_from(monkeypatch, f"http://127.0.0.1:{port}/")
+    with pytest.raises(transfer.WeightsUnavailable) as info:
         transfer.imagenet_base("MobileNetV2", timeout=3)
-    assert socket.getdefaulttimeout() == before
+    message = str(info.value)
+    assert f"MobileNetV2 ImageNet weights could not be downloaded: 127.0.0.1:{port} refused the connection" in message
+    assert f"download http://127.0.0.1:{port}/mobilenet_96.h5" in message and str(keras_home / "models") in message
+    assert not keras_home.exists() or not any(p.is_file() for p in keras_home.rglob("*"))
 
 
-def test_imagenet_base_wraps_the_network_behind_the_course_input(monkeypatch):
+def test_imagenet_weights_download_has_one_deadline(keras_home, monkeypatch):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # accepts the connection, never answers
+        _weights_from(monkeypatch, f"http://127.0.0.1:{silent.getsockname()[1]}/")
+        start = time.monotonic()
+        with pytest.raises(transfer.WeightsUnavailable, match="timed out after 1 s"):
+            transfer.imagenet_weights("MobileNetV2", 100, timeout=1)
+        assert time.monotonic() - start < 2
+
+
+def test_imagenet_weights_file_follows_keras_naming(keras_home):
+    cached = keras_home / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"already here")
+    assert transfer.imagenet_weights("MobileNetV2", 100) == cached  # no download: 100 uses the 224 weights
+
+
+def test_imagenet_base_wraps_the_network_behind_the_course_input(keras_home, monkeypatch):
     seen = {}
 
-    def tiny_network(include_top, weights, input_shape):  # stands in for the downloaded network
+    def tiny_network(include_top, weights, input_shape):  # stands in for the real network
         seen.update(include_top=include_top, weights=weights, input_shape=input_shape)
         inputs = keras.Input(input_shape)
         return keras.Model(inputs, keras.layers.Conv2D(8, 3, strides=2)(inputs))
 
     monkeypatch.setattr(keras.applications, "MobileNetV2", tiny_network)
+    cached = keras_home / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"
+    cached.parent.mkdir(parents=True)
+    cached.touch()
     base = transfer.imagenet_base("MobileNetV2", size=64)
-    assert seen == {"include_top": False, "weights": "imagenet", "input_shape": (64, 64, 3)}
+    assert seen == {"include_top": False, "weights": str(cached), "input_shape": (64, 64, 3)}
     assert base.input.shape == (None, 28, 28, 1) and base.output.shape == (None, 8)
     assert base.trainable_weights == []  # the ImageNet network starts frozen
     features = transfer.extract_features(base, np.full((3, 28, 28), 255, np.uint8))
     assert features.shape == (3, 8) and np.isfinite(features).all()
+
+
+def test_imagenet_base_names_a_cached_file_it_cannot_load(keras_home):
+    cached = keras_home / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"not an HDF5 file")
+    with pytest.raises(transfer.WeightsUnavailable, match=rf"{cached} could not be loaded .*delete or replace"):
+        transfer.imagenet_base("MobileNetV2")
+    assert cached.read_bytes() == b"not an HDF5 file"
 
 
 def test_imagenet_base_rejects_unknown_names_and_tiny_sizes():
