@@ -9,6 +9,11 @@ like the paper's table. Outputs are class probabilities (softmax, kept in float3
 precision training stays stable). Batch normalisation layers use momentum
 :data:`BN_MOMENTUM` = 0.9 for their moving averages.
 
+Every builder checks ``input_shape`` before it builds anything: an input too small to survive
+the downsampling (a pooling window or "valid" convolution larger than its feature map, or a
+"same" convolution or stride left with a 1x1 map, where it would see only padding) raises
+:class:`~coursekit.shapes.ShapeError` naming the layer and the smallest input that works.
+
 Example
 -------
 >>> from coursekit.costs import count_params
@@ -21,11 +26,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import keras
 
-from coursekit.shapes import ShapeError
+from coursekit.shapes import ShapeError, conv_output_size, is_integer
 
 L = keras.layers
 
@@ -58,13 +64,13 @@ _LAYER_SPEC = re.compile(r"conv(\d+)-(\d+)")
 # ----------------------------------------------------------------------------- checks
 def _check_common(input_shape: Sequence[int], num_classes: int, width: float) -> tuple[int, int, int]:
     shape = tuple(input_shape)
-    if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape):
+    if len(shape) != 3 or not all(is_integer(d) and d > 0 for d in shape):
         raise ShapeError(f"input_shape must be (height, width, channels) of positive ints, got {input_shape!r}.")
     if not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(f"num_classes must be an int of at least 2, got {num_classes!r}.")
     if not width > 0:
         raise ValueError(f"width must be a positive multiplier of the channels, got {width!r}.")
-    return shape
+    return tuple(int(d) for d in shape)
 
 
 def _check_rate(dropout: float) -> None:
@@ -76,13 +82,64 @@ def _scaled(channels: int, width: float) -> int:
     return max(1, round(channels * width))
 
 
-def _need(x, size: int, layer: str, model: str):
-    """Return ``x`` if a ``size`` x ``size`` window fits it; else a ShapeError naming the layer."""
-    height, width_ = x.shape[1:3]
-    if min(height, width_) < size:
-        raise ShapeError(f"{model}: {layer} needs a feature map of at least {size}x{size}, but it is "
-                         f"{height}x{width_} there. Use a larger input_shape or fewer pooling stages.")
-    return x
+@dataclass(frozen=True)
+class _Step:
+    """A layer on the way to the classifier that shrinks the feature map or needs a minimum size."""
+
+    layer: str
+    kernel: int
+    stride: int = 1
+    padding: str = "valid"
+
+    @property
+    def need(self) -> int:
+        """The smallest map side it accepts: its whole window ("valid"), or 2x2 for a "same" window
+        (on a 1x1 map it would see only padding around one pixel, and a stride would not halve)."""
+        return self.kernel if self.padding == "valid" else min(self.kernel, 2)
+
+
+def _misfit(shape: Sequence[int], steps: Sequence[_Step]) -> tuple[_Step, tuple[int, ...]] | None:
+    """The first step whose input map (height, width) is too small for it, with that map; None if all fit."""
+    sides = tuple(shape[:2])
+    for step in steps:
+        if min(sides) < step.need:
+            return step, sides
+        sides = tuple(conv_output_size(n, step.kernel, step.stride, step.padding) for n in sides)
+    return None
+
+
+def _check_input(shape: Sequence[int], plan: Callable[[int], list[_Step]], model: str) -> None:
+    """ShapeError naming the input sizes that work, unless every step of ``plan`` fits ``shape``.
+
+    ``plan(side)`` lists the network's steps for inputs whose smaller side is ``side`` (the stem
+    of several networks depends on it).
+    """
+    misfit = _misfit(shape, plan(min(shape[:2])))
+    if misfit is None:
+        return
+    step, (height, width) = misfit
+    raise ShapeError(
+        f"{model} {_sizes_that_work(shape, plan)}: {step.layer} would get a {height}x{width} feature map but "
+        f"needs at least {step.need}x{step.need}. Use a larger input_shape or fewer downsampling stages.")
+
+
+def _sizes_that_work(shape: Sequence[int], plan: Callable[[int], list[_Step]]) -> str:
+    """The words naming the sizes that work: the smallest one, or the nearest ones on either side of ``shape``."""
+    works = lambda n: _misfit((n, n), plan(n)) is None  # noqa: E731
+    side, got = min(shape[:2]), f"{shape[0]}x{shape[1]}"
+    larger = next((n for n in range(side + 1, 4097) if works(n)), None)
+    smaller = next((n for n in range(side - 1, 0, -1) if works(n)), None)
+    if smaller is None:
+        least = f"at least {larger}x{larger}" if larger else "larger than 4096x4096"
+        return f"needs inputs of {least} pixels, got {got}"
+    return f"cannot take {got} inputs (the nearest sizes that work are {smaller}x{smaller} and {larger}x{larger})"
+
+
+def _stem_steps(side: int, stem_pool: bool) -> list[_Step]:
+    """The stem of ResNet and DenseNet: 7x7 stride 2 and 3x3 stride-2 pooling from 64x64 up, else 3x3."""
+    if side >= 64:
+        return [_Step("stem_conv", 7, 2, "same"), _Step("stem_pool", 3, 2, "same")]
+    return [_Step("stem_conv", 3, 1, "same")] + ([_Step("stem_pool", 3, 2, "same")] if stem_pool else [])
 
 
 def _depth_or_list(value, table: dict, model: str, part: str, what: str, valid) -> tuple[tuple, str]:
@@ -101,8 +158,8 @@ def _depth_or_list(value, table: dict, model: str, part: str, what: str, valid) 
     return parts, model
 
 
-def _pool(x, size: int, stride: int, name: str, model: str):
-    return L.MaxPooling2D(size, strides=stride, name=name)(_need(x, size, name, model))
+def _pool(x, size: int, stride: int, name: str):
+    return L.MaxPooling2D(size, strides=stride, name=name)(x)
 
 
 def _classifier(x, num_classes: int):
@@ -110,6 +167,16 @@ def _classifier(x, num_classes: int):
 
 
 # ----------------------------------------------------------------------------- LeNet
+def _lenet_padding(side: int) -> str:
+    """Inputs smaller than the paper's 32x32 are zero-padded by the first convolution."""
+    return "same" if side < 32 else "valid"
+
+
+def _lenet_steps(side: int) -> list[_Step]:
+    return [_Step("C1_conv", 5, 1, _lenet_padding(side)), _Step("S2_pool", 2, 2), _Step("C3_conv", 5),
+            _Step("S4_pool", 2, 2)]
+
+
 def lenet(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *, activation: str = "sigmoid",
           pooling: str = "avg", width: float = 1.0) -> keras.Model:
     """LeNet-5 (LeCun et al., 1998): two 5x5 convolutions with pooling, three dense layers.
@@ -127,14 +194,14 @@ def lenet(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *, ac
         raise ValueError(f"activation must be 'sigmoid', 'tanh' or 'relu', got {activation!r}.")
     if pooling not in ("avg", "max"):
         raise ValueError(f"pooling must be 'avg' (the 1998 choice) or 'max', got {pooling!r}.")
+    _check_input(shape, _lenet_steps, "lenet")
     pool = L.AveragePooling2D if pooling == "avg" else L.MaxPooling2D
     inputs = keras.Input(shape, name="image")
-    padding = "same" if min(shape[:2]) < 32 else "valid"
-    x = L.Conv2D(_scaled(6, width), 5, padding=padding, activation=activation,
-                 name="C1_conv")(_need(inputs, 1 if padding == "same" else 5, "C1_conv", "lenet"))
-    x = pool(2, name="S2_pool")(_need(x, 2, "S2_pool", "lenet"))
-    x = L.Conv2D(_scaled(16, width), 5, activation=activation, name="C3_conv")(_need(x, 5, "C3_conv", "lenet"))
-    x = pool(2, name="S4_pool")(_need(x, 2, "S4_pool", "lenet"))
+    x = L.Conv2D(_scaled(6, width), 5, padding=_lenet_padding(min(shape[:2])), activation=activation,
+                 name="C1_conv")(inputs)
+    x = pool(2, name="S2_pool")(x)
+    x = L.Conv2D(_scaled(16, width), 5, activation=activation, name="C3_conv")(x)
+    x = pool(2, name="S4_pool")(x)
     x = L.Flatten(name="flatten")(x)
     x = L.Dense(_scaled(120, width), activation=activation, name="F5_dense")(x)
     x = L.Dense(_scaled(84, width), activation=activation, name="F6_dense")(x)
@@ -142,6 +209,11 @@ def lenet(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *, ac
 
 
 # ----------------------------------------------------------------------------- AlexNet
+def _alexnet_steps(side: int) -> list[_Step]:
+    stem = _Step("conv1", 11, 4) if side >= 64 else _Step("conv1", 3, 1, "same")
+    return [stem, _Step("pool1", 3, 2), _Step("pool2", 3, 2), _Step("pool5", 3, 2)]
+
+
 def alexnet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
             dense_units: int = 4096, dropout: float = 0.5, groups: int = 1) -> keras.Model:
     """AlexNet (Krizhevsky et al., 2012): five convolutions (ReLU, max pooling), two dropout-
@@ -165,18 +237,19 @@ def alexnet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000,
     channels = [_scaled(c, width) for c in (96, 256, 384, 384, 256)]
     if groups == 2 and any(c % 2 for c in channels):
         raise ValueError(f"groups=2 needs even channel counts, width={width} gives {channels}.")
+    _check_input(shape, _alexnet_steps, "alexnet")
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
         x = L.Conv2D(channels[0], 11, strides=4, activation="relu", name="conv1")(inputs)  # 227 -> 55
     else:
         x = L.Conv2D(channels[0], 3, padding="same", activation="relu", name="conv1")(inputs)
-    x = _pool(x, 3, 2, "pool1", "alexnet")
+    x = _pool(x, 3, 2, "pool1")
     x = L.Conv2D(channels[1], 5, padding="same", groups=groups, activation="relu", name="conv2")(x)
-    x = _pool(x, 3, 2, "pool2", "alexnet")
+    x = _pool(x, 3, 2, "pool2")
     x = L.Conv2D(channels[2], 3, padding="same", activation="relu", name="conv3")(x)
     x = L.Conv2D(channels[3], 3, padding="same", groups=groups, activation="relu", name="conv4")(x)
     x = L.Conv2D(channels[4], 3, padding="same", groups=groups, activation="relu", name="conv5")(x)
-    x = L.Flatten(name="flatten")(_pool(x, 3, 2, "pool5", "alexnet"))
+    x = L.Flatten(name="flatten")(_pool(x, 3, 2, "pool5"))
     for name in ("fc6", "fc7"):
         x = L.Dense(dense_units, activation="relu", name=name)(x)
         x = L.Dropout(dropout, name=f"{name}_dropout")(x)
@@ -203,6 +276,11 @@ def _parse_block(block, index: int) -> list[tuple[int, int]]:
     return layers
 
 
+def _vgg_steps(side: int, blocks: int) -> list[_Step]:
+    """The 2x2 max pooling that closes every block (any input side)."""
+    return [_Step(f"block{b}_pool", 2, 2) for b in range(1, blocks + 1)]
+
+
 def vgg(config: str | Sequence = "D", input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *,
         width: float = 1.0, dense_units: int = 4096, dropout: float = 0.5) -> keras.Model:
     """VGG (Simonyan and Zisserman, 2014): blocks of same-padded convolutions, each closed by
@@ -227,13 +305,14 @@ def vgg(config: str | Sequence = "D", input_shape: Sequence[int] = (224, 224, 3)
         raise ValueError("a VGG needs at least one block.")
     parsed = [_parse_block(block, i) for i, block in enumerate(blocks, start=1)]
     _check_rate(dropout)
+    _check_input(shape, functools.partial(_vgg_steps, blocks=len(parsed)), name)
     inputs = keras.Input(shape, name="image")
     x = inputs
     for b, layers in enumerate(parsed, start=1):
         for i, (kernel, channels) in enumerate(layers, start=1):
             x = L.Conv2D(_scaled(channels, width), kernel, padding="same", activation="relu",
                          name=f"block{b}_conv{i}")(x)
-        x = _pool(x, 2, 2, f"block{b}_pool", name)
+        x = _pool(x, 2, 2, f"block{b}_pool")
     x = L.Flatten(name="flatten")(x)
     for layer in ("fc6", "fc7"):
         x = L.Dense(dense_units, activation="relu", name=layer)(x)
@@ -250,6 +329,11 @@ def nin_block(x, channels: int, kernel: int, strides: int, padding: str, name: s
     return L.Conv2D(channels, 1, activation="relu", name=f"{name}_mlp2")(x)
 
 
+def _nin_steps(side: int) -> list[_Step]:
+    stem = _Step("nin1_conv", 11, 4) if side >= 64 else _Step("nin1_conv", 3, 1, "same")
+    return [stem, _Step("pool1", 3, 2), _Step("pool2", 3, 2), _Step("pool3", 3, 2), _Step("nin4_conv", 3, 1, "same")]
+
+
 def nin(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
         dropout: float = 0.5) -> keras.Model:
     """Network in Network (Lin et al., 2013) as in d2l: four NiN blocks, the last with one
@@ -262,15 +346,16 @@ def nin(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, 
     """
     shape = _check_common(input_shape, num_classes, width)
     _check_rate(dropout)
+    _check_input(shape, _nin_steps, "nin")
     c1, c2, c3 = (_scaled(c, width) for c in (96, 256, 384))
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
         x = nin_block(inputs, c1, 11, 4, "valid", "nin1")
     else:
         x = nin_block(inputs, c1, 3, 1, "same", "nin1")
-    x = nin_block(_pool(x, 3, 2, "pool1", "nin"), c2, 5, 1, "same", "nin2")
-    x = nin_block(_pool(x, 3, 2, "pool2", "nin"), c3, 3, 1, "same", "nin3")
-    x = L.Dropout(dropout, name="dropout")(_pool(x, 3, 2, "pool3", "nin"))
+    x = nin_block(_pool(x, 3, 2, "pool1"), c2, 5, 1, "same", "nin2")
+    x = nin_block(_pool(x, 3, 2, "pool2"), c3, 3, 1, "same", "nin3")
+    x = L.Dropout(dropout, name="dropout")(_pool(x, 3, 2, "pool3"))
     x = nin_block(x, num_classes, 3, 1, "same", "nin4")
     x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
     outputs = L.Activation("softmax", dtype="float32", name="output")(x)
@@ -315,6 +400,15 @@ def inception_block(x, c1: int, c2: tuple[int, int], c3: tuple[int, int], c4: in
     return L.Concatenate(name=f"{name}_concat")([p1, p2, p3, p4])
 
 
+def _googlenet_steps(side: int) -> list[_Step]:
+    if side >= 64:
+        stem = [_Step("stem_conv7x7", 7, 2, "same"), _Step("stem_pool1", 3, 2, "same")]
+    else:
+        stem = [_Step("stem_conv3x3a", 3, 1, "same"), _Step("stem_pool1", 3, 2, "same")]
+    pools = [_Step(name, 3, 2, "same") for name in ("stem_pool2", "pool_after_3b", "pool_after_4e")]
+    return stem + pools + [_Step("5b", 5, 1, "same")]
+
+
 def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 1000, *, width: float = 1.0,
               dropout: float = 0.4, batch_norm: bool = False) -> keras.Model:
     """GoogLeNet (Inception v1) without the auxiliary classifiers and local response
@@ -331,6 +425,7 @@ def googlenet(input_shape: Sequence[int] = (224, 224, 3), num_classes: int = 100
     """
     shape = _check_common(input_shape, num_classes, width)
     _check_rate(dropout)
+    _check_input(shape, _googlenet_steps, "googlenet")
     s = lambda c: _scaled(c, width)  # noqa: E731
     conv = functools.partial(_conv, batch_norm=batch_norm)
     inputs = keras.Input(shape, name="image")
@@ -387,6 +482,12 @@ RESNET_STAGES = {18: ((64, 2), (128, 2), (256, 2), (512, 2)), 34: ((64, 3), (128
                  50: ((64, 3), (128, 4), (256, 6), (512, 3))}
 
 
+def _resnet_steps(side: int, stages: int, stem_pool: bool) -> list[_Step]:
+    """The stem, the stride-2 first block of every stage after the first, the last stage's 3x3 convolutions."""
+    halvings = [_Step(f"stage{s}_block1", 3, 2, "same") for s in range(2, stages + 1)]
+    return _stem_steps(side, stem_pool) + halvings + [_Step(f"stage{stages}", 3, 1, "same")]
+
+
 def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: Sequence[int] = (224, 224, 3),
            num_classes: int = 1000, *, width: float = 1.0, bottleneck: bool | None = None,
            residual: bool = True, stem_pool: bool = False) -> keras.Model:
@@ -407,6 +508,7 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
     if isinstance(depth_or_stages, int) and bottleneck is None:
         bottleneck = depth_or_stages >= 50
     name = name if residual else f"plain_{name}"
+    _check_input(shape, functools.partial(_resnet_steps, stages=len(stages), stem_pool=stem_pool), name)
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
         x = L.Conv2D(_scaled(64, width), 7, strides=2, padding="same", use_bias=False, name="stem_conv")(inputs)
@@ -420,7 +522,7 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
     for s, (channels, blocks) in enumerate(stages, start=1):
         for b in range(1, blocks + 1):
             strides = 2 if s > 1 and b == 1 else 1
-            x = residual_block(_need(x, strides, f"stage{s}_block{b}", name), _scaled(channels, width), strides,
+            x = residual_block(x, _scaled(channels, width), strides,
                                bottleneck=bool(bottleneck), residual=residual, name=f"stage{s}_block{b}")
     x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=name)
@@ -451,6 +553,12 @@ def transition_block(x, channels: int, name: str = "transition"):
 DENSENET_BLOCKS = {121: (6, 12, 24, 16), 169: (6, 12, 32, 32), 201: (6, 12, 48, 32)}
 
 
+def _densenet_steps(side: int, blocks: int, stem_pool: bool) -> list[_Step]:
+    """The stem, the 2x2 pooling of every transition, the last dense block's 3x3 convolutions."""
+    transitions = [_Step(f"transition{b}_pool", 2, 2) for b in range(1, blocks)]
+    return _stem_steps(side, stem_pool) + transitions + [_Step(f"block{blocks}", 3, 1, "same")]
+
+
 def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[int] = (224, 224, 3),
              num_classes: int = 1000, *, growth: int = 32, width: float = 1.0, bottleneck: bool = True,
              compression: float = 0.5, stem_pool: bool = False) -> keras.Model:
@@ -473,6 +581,7 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
         raise ValueError(f"compression must be in (0, 1], got {compression}.")
     if growth < 1:
         raise ValueError(f"growth must be a positive number of channels, got {growth}.")
+    _check_input(shape, functools.partial(_densenet_steps, blocks=len(blocks), stem_pool=stem_pool), name)
     k = _scaled(growth, width)
     inputs = keras.Input(shape, name="image")
     if min(shape[:2]) >= 64:
@@ -487,7 +596,7 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
         for i in range(1, layers + 1):
             x = dense_layer(x, k, bottleneck=bottleneck, name=f"block{b}_layer{i}")
         if b < len(blocks):
-            x = transition_block(_need(x, 2, f"transition{b}", name), int(x.shape[-1] * compression),
+            x = transition_block(x, int(x.shape[-1] * compression),
                                  name=f"transition{b}")
     x = L.ReLU(name="final_relu")(_batch_norm("final_bn")(x))
     x = L.GlobalAveragePooling2D(name="global_avg_pool")(x)
@@ -495,6 +604,11 @@ def densenet(depth_or_blocks: int | Sequence[int] = 121, input_shape: Sequence[i
 
 
 # ----------------------------------------------------------------------------- transfer source
+def _small_cnn_steps(side: int, blocks: int) -> list[_Step]:
+    """The 2x2 pooling between blocks and the last block's 3x3 convolution (any input side)."""
+    return [_Step(f"block{b}_pool", 2, 2) for b in range(1, blocks)] + [_Step(f"block{blocks}_conv", 3, 1, "same")]
+
+
 def small_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *,
               channels: Sequence[int] = (32, 64, 128)) -> keras.Model:
     """The course's transfer-learning source: conv-BN-ReLU blocks, 2x2 max pooling between
@@ -511,13 +625,14 @@ def small_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, *
     """
     shape = _check_common(input_shape, num_classes, 1.0)
     channels = tuple(channels)
-    if not channels or any(not isinstance(c, int) or c < 1 for c in channels):
+    if not channels or any(not is_integer(c) or c < 1 for c in channels):
         raise ValueError(f"channels must be positive integers, one per block, got {channels!r}.")
+    _check_input(shape, functools.partial(_small_cnn_steps, blocks=len(channels)), "small_cnn")
     inputs = keras.Input(shape, name="image")
     x = inputs
     for block, width in enumerate(channels, start=1):
         if block > 1:
-            x = _pool(x, 2, 2, f"block{block - 1}_pool", "small_cnn")
+            x = _pool(x, 2, 2, f"block{block - 1}_pool")
         x = L.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{block}_conv")(x)
         x = _batch_norm(f"block{block}_bn")(x)
         x = L.ReLU(name=f"block{block}_relu")(x)

@@ -91,15 +91,20 @@ def test_cpu_scale_vgg_learns_a_toy_task():
     (lambda: models.lenet(num_classes=1), ValueError, "num_classes must be an int of at least 2"),
     (lambda: models.lenet(activation="softmax"), ValueError, "activation must be 'sigmoid', 'tanh' or 'relu'"),
     (lambda: models.lenet(pooling="min"), ValueError, "pooling must be 'avg'"),
-    (lambda: models.lenet((8, 8, 1)), ShapeError, r"lenet: C3_conv needs a feature map of at least 5x5, but it is 4x4"),
+    (lambda: models.lenet((8, 8, 1)), ShapeError,
+     r"lenet needs inputs of at least 12x12 pixels, got 8x8: C3_conv would get a 4x4 feature map but needs at least 5x5"),
     (lambda: models.alexnet(width=0), ValueError, "width must be a positive multiplier"),
     (lambda: models.alexnet(groups=3), ValueError, "groups must be 1"),
     (lambda: models.alexnet(dropout=1.0), ValueError, r"dropout must be a rate in \[0, 1\)"),
-    (lambda: models.alexnet((8, 8, 1), 10), ShapeError, r"alexnet: pool5 needs a feature map of at least 3x3, but it is 1x1"),
+    (lambda: models.alexnet((8, 8, 1), 10), ShapeError, r"alexnet needs inputs of at least 15x15 pixels, got 8x8"),
+    (lambda: models.alexnet((64, 64, 3), 10), ShapeError,
+     r"alexnet cannot take 64x64 inputs \(the nearest sizes that work are 63x63 and 67x67\): pool5 would get a 2x2"),
     (lambda: models.vgg("F"), ValueError, "unknown VGG configuration 'F'"),
     (lambda: models.vgg(((1, 8), ("3x3-16",)), (28, 28, 1), 10), ValueError, r"block 2: layers are written like 'conv3-64'"),
     (lambda: models.vgg([]), ValueError, "at least one block"),
-    (lambda: models.vgg("D", (28, 28, 1), 10), ShapeError, r"vgg_D: block5_pool needs a feature map of at least 2x2, but it is 1x1"),
+    (lambda: models.vgg("D", (28, 28, 1), 10), ShapeError,
+     r"vgg_D needs inputs of at least 32x32 pixels, got 28x28: block5_pool would get a 1x1 feature map"),
+    (lambda: models.lenet((28, 28, True)), ShapeError, r"input_shape must be \(height, width, channels\) of positive ints"),
 ])
 def test_bad_arguments_get_clear_errors(build, error, message):
     with pytest.raises(error, match=message):
@@ -172,11 +177,21 @@ def test_densenet_paper_count_and_growth():
     (lambda: models.densenet(100), ValueError, r"depth must be one of \[121, 169, 201\]"),
     (lambda: models.densenet([4, 0]), ValueError, "blocks must be a non-empty list"),
     (lambda: models.densenet(compression=0), ValueError, r"compression must be in \(0, 1\]"),
-    (lambda: models.densenet((2, 2, 2, 2, 2, 2), (8, 8, 1), 10), ShapeError, "densenet: transition4 needs a feature map of at least 2x2"),
+    (lambda: models.densenet((2, 2, 2, 2, 2, 2), (8, 8, 1), 10), ShapeError,
+     "densenet needs inputs of at least 253x253 pixels, got 8x8: transition4_pool would get a 1x1 feature map"),
+    (lambda: models.densenet(121, (8, 8, 1), 10), ShapeError,
+     "densenet121 needs inputs of at least 16x16 pixels, got 8x8: block4 would get a 1x1 feature map but needs at least 2x2"),
+    (lambda: models.resnet(18, input_shape=(8, 8, 3)), ShapeError,
+     "resnet18 needs inputs of at least 9x9 pixels, got 8x8: stage4 would get a 1x1 feature map but needs at least 2x2"),
+    (lambda: models.resnet(18, input_shape=(16, 16, 3), stem_pool=True), ShapeError, "at least 17x17 pixels, got 16x16"),
+    (lambda: models.googlenet((16, 16, 1), 10), ShapeError,
+     "googlenet needs inputs of at least 17x17 pixels, got 16x16: 5b would get a 1x1 feature map"),
+    (lambda: models.small_cnn((8, 8, 1), channels=(4, 4, 4, 4)), ShapeError,
+     "small_cnn needs inputs of at least 16x16 pixels, got 8x8: block4_conv would get a 1x1 feature map"),
     (lambda: models.resnet(20), ValueError, r"depth must be one of \[18, 34, 50\]"),
     (lambda: models.resnet([]), ValueError, "stages must be a non-empty list"),
     (lambda: models.googlenet(dropout=-0.1), ValueError, "dropout must be a rate"),
-    (lambda: models.nin((8, 8, 1), 10), ShapeError, r"nin: pool3 needs a feature map of at least 3x3, but it is 1x1"),
+    (lambda: models.nin((8, 8, 1), 10), ShapeError, r"nin needs inputs of at least 23x23 pixels, got 8x8: pool3 would get a 1x1"),
 ])
 def test_bad_arguments_for_later_architectures(build, error, message):
     with pytest.raises(error, match=message):
@@ -191,3 +206,25 @@ def test_every_batch_norm_uses_the_course_momentum():
         momenta = {layer.momentum for layer in net.layers if isinstance(layer, keras.layers.BatchNormalization)}
         assert momenta == {models.BN_MOMENTUM} == {0.9}, net.name
     keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("build, smallest", [
+    (lambda n: models.lenet((n, n, 1)), 12),
+    (lambda n: models.alexnet((n, n, 1), 10, width=1 / 16, dense_units=8), 15),
+    (lambda n: models.vgg("A", (n, n, 1), 10, width=1 / 16, dense_units=8), 32),
+    (lambda n: models.nin((n, n, 1), 10, width=1 / 16), 23),
+    (lambda n: models.googlenet((n, n, 1), 10, width=1 / 16), 17),
+    (lambda n: models.resnet(18, (n, n, 1), 10, width=1 / 16), 9),
+    (lambda n: models.densenet((1, 1, 1), (n, n, 1), 10, growth=4, stem_pool=True), 15),
+    (lambda n: models.small_cnn((n, n, 1), channels=(4, 4, 4)), 8),
+])
+def test_the_smallest_input_named_builds_and_one_less_does_not(build, smallest):
+    """The shape check and the layers agree: the minimum the error names builds, one pixel less does not."""
+    assert build(smallest).output.shape == (None, 10)
+    with pytest.raises(ShapeError, match=f"at least {smallest}x{smallest} pixels, got {smallest - 1}x{smallest - 1}"):
+        build(smallest - 1)
+    keras.backend.clear_session()
+
+
+def test_an_input_shape_of_numpy_integers_is_accepted():
+    assert models.lenet((np.int64(28), np.int64(28), np.int64(1))).input.shape == (None, 28, 28, 1)
