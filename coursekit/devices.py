@@ -2,7 +2,8 @@
 
 The same notebook code runs on a laptop CPU (default strategy), one GPU (``OneDeviceStrategy``),
 several GPUs (``MirroredStrategy``) or a TPU (``TPUStrategy``). For several machines, set
-``TF_CONFIG`` on each and pass ``strategy="multiworker"`` (``MultiWorkerMirroredStrategy``).
+``TF_CONFIG`` on each and pass ``strategy="multiworker"`` (``MultiWorkerMirroredStrategy``; run
+for real by tests/test_multiworker.py, two worker processes on one machine).
 
 Example
 -------
@@ -102,16 +103,138 @@ def split_cpu(n: int) -> list[str]:
     return [d.name for d in tf.config.list_logical_devices("CPU")]
 
 
+TF_CONFIG_EXAMPLE = ('{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
+                     '"task": {"type": "worker", "index": 0}}')
+
+
+def check_tf_config(text: str | None = None) -> dict:
+    """``$TF_CONFIG`` (or ``text``) read and checked for ``MultiWorkerMirroredStrategy``.
+
+    Every worker gets the same ``cluster`` (a ``"worker"`` list of ``"host:port"`` addresses,
+    optionally one ``"chief"``) and its own ``task`` (its job and index in that list). Raises a
+    ``ValueError`` that says what is wrong and shows an example otherwise.
+
+    >>> check_tf_config('{"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}')["task"]
+    {'type': 'worker', 'index': 1}
+    >>> check_tf_config('{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 1}}')
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: TF_CONFIG: task index 1 is out of range: the cluster has 1 'worker' task(s) (index 0..0). ...
+    """
+    import json
+
+    text = os.environ.get("TF_CONFIG") if text is None else text
+    hint = (f" Expected the same cluster on every worker and each worker's own task, e.g. "
+            f"TF_CONFIG='{TF_CONFIG_EXAMPLE}' (on one machine, use strategy=\"mirrored\" or \"auto\").")
+    if not text or not text.strip():
+        raise ValueError('strategy="multiworker" needs the TF_CONFIG environment variable, which is not set.' + hint)
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"TF_CONFIG is not valid JSON ({error}): {text[:200]!r}." + hint) from None
+
+    def bad(problem: str):
+        return ValueError(f"TF_CONFIG: {problem}." + hint)
+
+    if not isinstance(config, dict):
+        raise bad(f"expected a JSON object, got {type(config).__name__}")
+    cluster, task = config.get("cluster"), config.get("task")
+    if not isinstance(cluster, dict) or not cluster:
+        raise bad('"cluster" is missing or empty')
+    for job, addresses in cluster.items():
+        if job not in ("chief", "worker"):
+            raise bad(f"job {job!r} in the cluster: MultiWorkerMirroredStrategy uses 'worker' tasks "
+                      f"(and at most one 'chief')")
+        if not isinstance(addresses, list) or not addresses:
+            raise bad(f"cluster[{job!r}] should be a non-empty list of \"host:port\" addresses, got {addresses!r}")
+        for address in addresses:
+            host, _, port = str(address).rpartition(":")
+            if not isinstance(address, str) or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise bad(f"{address!r} in cluster[{job!r}] is not a \"host:port\" address")
+    if len(cluster.get("chief", [])) > 1:
+        raise bad(f"there can be only one 'chief', got {len(cluster['chief'])}")
+    everyone = [a for addresses in cluster.values() for a in addresses]
+    if len(set(everyone)) < len(everyone):
+        raise bad(f"an address appears twice in the cluster: {everyone}")
+    if not isinstance(task, dict) or "type" not in task or "index" not in task:
+        raise bad('"task" is missing or lacks "type" and "index" (which task of the cluster this machine is)')
+    kind, index = task["type"], task["index"]
+    if kind not in cluster:
+        raise bad(f"task type {kind!r} is not a job of the cluster ({', '.join(map(repr, cluster))})")
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise bad(f"task index should be an integer, got {index!r}")
+    if not 0 <= index < len(cluster[kind]):
+        raise bad(f"task index {index} is out of range: the cluster has {len(cluster[kind])} {kind!r} "
+                  f"task(s) (index 0..{len(cluster[kind]) - 1})")
+    return config
+
+
+class _MultiWorkerMirrored(tf.distribute.MultiWorkerMirroredStrategy):
+    """``MultiWorkerMirroredStrategy`` whose ``reduce`` takes what Keras 3's ``model.fit`` gives it.
+
+    Keras 3.15 reduces a whole ``(x, y)`` batch in one call to build the model, which TensorFlow's
+    multi-worker ``reduce`` cannot do ("unsupported type PerReplica"; keras-team/keras#20585), and
+    averages the scalar loss and metrics of each step over ``axis=0``, which a scalar does not
+    have ("Invalid reduction dimension 0"). Here a nest is reduced value by value and a scalar is
+    averaged over the replicas only; everything else goes to TensorFlow unchanged.
+    """
+
+    def reduce(self, reduce_op, value, axis):
+        def one(v):
+            local = self.experimental_local_results(v)[0]
+            scalar = axis is not None and getattr(local, "shape", None) is not None and local.shape.rank == 0
+            return super(_MultiWorkerMirrored, self).reduce(reduce_op, v, None if scalar else axis)
+
+        return tf.nest.map_structure(one, value)
+
+
+_MULTIWORKER: tf.distribute.Strategy | None = None
+
+
+def _multiworker() -> tf.distribute.Strategy:
+    """The process's one ``MultiWorkerMirroredStrategy`` (created once, at the first call, which
+    must come before TensorFlow runs anything: it configures the runtime's collective ops)."""
+    global _MULTIWORKER
+    if _MULTIWORKER is None:
+        config = check_tf_config()
+        try:
+            _MULTIWORKER = _MultiWorkerMirrored()
+        except RuntimeError as error:
+            if "program startup" not in str(error):
+                raise
+            raise RuntimeError(
+                'strategy="multiworker" must be set up before TensorFlow runs anything in this process: '
+                'call coursekit.devices.choose_strategy("multiworker") right after the imports (fit then '
+                "uses the same strategy), or restart the kernel and do that first.") from None
+        except tf.errors.UnknownError as error:
+            if "gRPC server" not in str(error):
+                raise
+            task = config["task"]
+            address = config["cluster"][task["type"]][task["index"]]
+            raise RuntimeError(
+                f"this worker could not listen on {address}, its address in TF_CONFIG (task "
+                f"{task['type']!r} {task['index']}): is the port in use, or is that host not this machine?"
+            ) from None
+    return _MULTIWORKER
+
+
 def choose_strategy(strategy: str | tf.distribute.Strategy | None = None) -> tf.distribute.Strategy:
     """The distribution strategy for this machine, or the one asked for.
 
     ``strategy`` (or ``$COURSEKIT_STRATEGY``) may be ``"auto"`` (default), ``"default"``,
     ``"one_device"``, ``"mirrored"`` (all GPUs, or all logical CPUs when there is no GPU),
     ``"multiworker"`` or ``"tpu"``; a ``tf.distribute.Strategy`` is returned as it is.
+
+    ``"multiworker"`` needs ``TF_CONFIG`` (checked by :func:`check_tf_config`) and must come
+    before TensorFlow runs anything in the process; it is created once, later calls (such as
+    ``fit``'s) return the same strategy, which waits until every worker of the cluster has started.
     """
     if isinstance(strategy, tf.distribute.Strategy):
         return strategy
     name = (strategy or os.environ.get(STRATEGY_ENV) or "auto").lower()
+    if name == "multiworker":  # before anything that starts TensorFlow's runtime (listing devices does)
+        return _multiworker()
     gpus = tf.config.list_logical_devices("GPU")
     if name == "auto":
         if tf.config.list_physical_devices("TPU"):
@@ -129,8 +252,6 @@ def choose_strategy(strategy: str | tf.distribute.Strategy | None = None) -> tf.
     if name == "mirrored":
         devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
         return tf.distribute.MirroredStrategy(devices=devices)
-    if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "tpu":
         resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
         tf.config.experimental_connect_to_cluster(resolver)
