@@ -2,6 +2,7 @@
 
 Modules, one job each:
 
+- :mod:`coursekit.quiet` - clean output: no TensorFlow start-up chatter (import coursekit first)
 - :mod:`coursekit.mode` - fast mode (``COURSEKIT_FAST=1``) and :func:`pick`
 - :mod:`coursekit.data` - offline-first dataset and photo loaders
 - :mod:`coursekit.shapes` - output-size arithmetic and :func:`check_shape`
@@ -23,6 +24,10 @@ Example
 >>> ck.conv_output_size(32, 5, padding=2)
 32
 """
+from coursekit import quiet
+
+quiet.install()  # before anything imports TensorFlow
+
 from coursekit import checks, costs, data, evaluation, mode, notebook, ops, plots, shapes
 from coursekit.checks import CheckFailed, check_close, check_equal
 from coursekit.costs import count_macs, count_params, layer_table
@@ -41,7 +46,7 @@ from coursekit.shapes import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "checks", "costs", "data", "evaluation", "mode", "notebook", "ops", "plots", "shapes",
+    "checks", "costs", "data", "evaluation", "mode", "notebook", "ops", "plots", "quiet", "shapes",
     "CheckFailed", "check_close", "check_equal", "count_macs", "count_params", "layer_table",
     "is_fast", "pick", "setup_lesson", "show_source", "ShapeError", "check_shape",
     "conv_output_size", "does_fit", "pool_output_size", "receptive_field",

@@ -24,13 +24,15 @@ import seaborn as sns
 from sklearn.metrics import auc, confusion_matrix, roc_curve
 from sklearn.preprocessing import label_binarize
 
+from coursekit.arrays import to_numpy
+
 __all__ = ["plot_confusion_matrix", "plot_roc", "most_confused"]
 
 NORMALIZE = (None, "true", "pred", "all")
 
 
 def _labels(y, what: str) -> np.ndarray:
-    y = np.asarray(y)
+    y = to_numpy(y, what)
     if y.ndim != 1:
         raise ValueError(f"{what} must be one class number per example, shape (n,); got shape {y.shape}.")
     if not np.issubdtype(y.dtype, np.integer):
@@ -92,7 +94,7 @@ def plot_roc(y_true, probabilities, class_names: Sequence[str] | None = None, *,
     {'1': 0.75}
     """
     y_true = _labels(y_true, "y_true")
-    scores = np.asarray(probabilities, dtype=float)
+    scores = to_numpy(probabilities, "probabilities").astype(float)
     if scores.ndim == 1 or (scores.ndim == 2 and scores.shape[1] == 1):
         scores, binary = scores.reshape(-1, 1), True
     elif scores.ndim == 2:

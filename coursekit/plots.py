@@ -16,7 +16,10 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 import seaborn as sns
+
+from coursekit.arrays import to_numpy
 
 FIG_DPI = 80  # modest figures keep the committed notebooks small
 
@@ -48,7 +51,7 @@ def show_images(images, labels: Sequence | None = None, class_names: Sequence[st
     0..255, float images on [0, 1] when they lie in it (so a flat image looks flat and tiny
     rounding noise stays black), otherwise on their own range.
     """
-    images = [np.asarray(im) for im in images]
+    images = [to_numpy(im, f"image {i}") for i, im in enumerate(images)]
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"{len(images)} images but {len(labels)} labels.")
     if titles is not None and len(titles) != len(images):
@@ -83,7 +86,9 @@ def show_predictions(images, y_true, y_pred, class_names: Sequence[str] | None =
 
     ``probabilities`` is the (N, classes) output of a softmax model; ``y_pred`` its argmax.
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true, y_pred = to_numpy(y_true, "y_true"), to_numpy(y_pred, "y_pred")
+    if probabilities is not None:
+        probabilities = to_numpy(probabilities, "probabilities")
     if not len(images) == len(y_true) == len(y_pred):
         raise ValueError(f"{len(images)} images, {len(y_true)} true labels and {len(y_pred)} predictions; "
                          "they must match.")
@@ -106,7 +111,7 @@ def show_matrices(*named: tuple[str, np.ndarray], symbols: str | Sequence[str] =
     """
     if not named:
         raise ValueError("give at least one (name, matrix) pair.")
-    mats = [np.atleast_2d(np.asarray(m)) for _, m in named]
+    mats = [np.atleast_2d(to_numpy(m, name)) for name, m in named]
     for (name, _), m in zip(named, mats):
         if m.ndim != 2:
             raise ValueError(f"{name} must be a 2-D matrix, got shape {m.shape}.")
@@ -134,11 +139,11 @@ def show_kernels(kernels, *, ncols: int = 8, titles: Sequence[str] | None = None
     A diverging colour map centred on zero shows positive weights in red and negative in blue;
     for Keras weights the first input channel of every output channel is drawn.
     """
-    array = np.asarray(kernels) if not isinstance(kernels, (list, tuple)) else None
+    array = to_numpy(kernels, "kernels") if not isinstance(kernels, (list, tuple)) else None
     if array is not None and array.ndim == 4:
         panels = [array[:, :, 0, j] for j in range(array.shape[-1])]
     else:
-        panels = [np.asarray(k) for k in kernels]
+        panels = [to_numpy(k, f"kernel {i}") for i, k in enumerate(kernels)]
     if any(p.ndim != 2 for p in panels):
         raise ValueError("expected Keras kernels (k_h, k_w, c_in, c_out) or a list of 2-D kernels.")
     fig, axes = _grid(len(panels), ncols, cell)
@@ -154,7 +159,7 @@ def show_feature_maps(maps, *, ncols: int = 8, cell: float = 1.2, cmap: str = "v
                       titles: Sequence[str] | None = None):
     """The channels of one feature map (H, W, C) (or (1, H, W, C)) as a grid of images,
     titled ``channel c`` or by ``titles``."""
-    maps = np.asarray(maps)
+    maps = to_numpy(maps, "feature maps")
     if maps.ndim == 4 and maps.shape[0] == 1:
         maps = maps[0]
     if maps.ndim != 3:
@@ -192,6 +197,7 @@ def plot_history(history, *, metrics: Sequence[str] = ("loss", "accuracy"), titl
         if f"val_{metric}" in logs:
             ax.plot(epochs, logs[f"val_{metric}"], marker="o", label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(metric)
         ax.legend()
     if title:
@@ -224,7 +230,7 @@ def compare_histories(runs: Mapping[str, object], *, metrics: Sequence[str] = ("
             epochs = np.arange(1, len(log[metric]) + 1)
             ax.plot(epochs, log[metric], marker="o", label=label)
         ax.set(xlabel="epoch", title=metric.replace("val_", "validation ").replace("_", " "))
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.flat[0].legend()
     if title:
         fig.suptitle(title)

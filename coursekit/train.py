@@ -16,8 +16,10 @@ loss 0.31, train acc 0.89, test acc 0.88, 12,400 examples/s on CPU:0
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,11 @@ from coursekit.devices import choose_strategy, device_report, strategy_devices
 from coursekit.shapes import check_shape
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+PRECISION_ENV = "COURSEKIT_PRECISION"
+
+
+class UnscaledImagesWarning(UserWarning):
+    """Float images that look like 0..255 pixel values were given to ``fit``."""
 
 
 @dataclass
@@ -62,10 +69,25 @@ class TrainResult:
 
 
 # ----------------------------------------------------------------------------- settings
-def resolve_precision(precision: str) -> str:
-    """``"auto"`` -> mixed float16 on tensor-core GPUs, mixed bfloat16 on CPUs with native
-    bfloat16, float32 otherwise; other values are checked and returned."""
+def resolve_precision(precision: str = "auto") -> str:
+    """The precision policy to train in.
+
+    ``"auto"`` takes ``$COURSEKIT_PRECISION`` when it is set (so a whole run, CI's included, can
+    force one path on any machine), else mixed float16 on tensor-core GPUs, mixed bfloat16 on
+    CPUs with native bfloat16, float32 otherwise. Other values are checked and returned.
+
+    >>> import os; os.environ[PRECISION_ENV] = "mixed_bfloat16"
+    >>> resolve_precision("auto"), resolve_precision("float32")
+    ('mixed_bfloat16', 'float32')
+    >>> del os.environ[PRECISION_ENV]
+    """
     if precision == "auto":
+        forced = os.environ.get(PRECISION_ENV, "").strip().lower()
+        if forced and forced != "auto":
+            if forced not in PRECISIONS:
+                raise ValueError(f"{PRECISION_ENV}={os.environ[PRECISION_ENV]!r} is not understood; "
+                                 f"use auto or one of {PRECISIONS}.")
+            return forced
         report = device_report()
         if report.float16_fast:
             return "mixed_float16"
@@ -90,15 +112,20 @@ def resolve_steps_per_execution(steps: int | str, replicas: int) -> int:
         return 16 if replicas == 1 else 1
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps_per_execution must be a positive int or 'auto', got {steps!r}.")
+    if steps > 1 and replicas > 1:
+        raise ValueError(f"steps_per_execution={steps} does not work with {replicas} replicas in Keras 3.15 / "
+                         "TF 2.21 (MirroredStrategy and MultiWorkerMirroredStrategy); use 1 or 'auto'.")
     return steps
 
 
 def _build(model: keras.Model | Callable[[], keras.Model], strategy, precision: str) -> keras.Model:
     """Build the model in the strategy's scope under the precision policy; float32 outputs."""
     if isinstance(model, keras.Model):
-        if strategy.num_replicas_in_sync > 1 or precision != "float32":
-            raise ValueError("to train on several devices or in mixed precision, pass a function that "
-                             "builds the model (e.g. lambda: build_lenet()), so fit can build it in place.")
+        own = model.dtype_policy.name
+        if strategy.num_replicas_in_sync > 1 or precision != own:
+            raise ValueError(f"this model was built in {own}; to train on several devices or in {precision}, "
+                             "pass a function that builds the model (e.g. lambda: build_lenet()), so fit can "
+                             "build it in place.")
         return model
     previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(precision)
@@ -134,6 +161,21 @@ def _check_data(model: keras.Model, x: np.ndarray, y: np.ndarray, what: str, res
     sample = x[:1] if np.ndim(x) == len(expected) else np.asarray(x[:1])[..., None]
     spatial = (None,) * (len(expected) - 2) if resized else expected[1:-1]
     check_shape(sample, (None, *spatial, expected[-1]), what=f"{what} x (images)")
+
+
+def _warn_if_unscaled(model: keras.Model, x, what: str) -> None:
+    """Warn when float images hold whole numbers above 1 (pixel values 0..255 never divided by 255),
+    unless the model rescales its own input."""
+    if any(isinstance(layer, keras.layers.Rescaling) for layer in model.layers):
+        return
+    sample = np.asarray(x[:256])
+    if not np.issubdtype(sample.dtype, np.floating) or sample.size == 0:
+        return
+    low, high = float(sample.min()), float(sample.max())
+    if low >= 0 and 1.5 < high <= 255 and np.array_equal(sample, np.round(sample)):
+        warnings.warn(f"{what}: float images with pixel values 0..{high:g}; fit scales only uint8 images to "
+                      "[0, 1]. Divide by 255 (x / 255.0) or pass the uint8 array, or put a Rescaling layer "
+                      "first if the model should see 0..255.", UnscaledImagesWarning, stacklevel=3)
 
 
 def _loss_for(model: keras.Model) -> keras.losses.Loss:
@@ -179,7 +221,9 @@ class Progress(keras.callbacks.Callback):
         from IPython.display import display
 
         self._shown = now
-        text = (f"epoch {self._epoch + 1}/{self.epochs} · step {batch + 1}/{self.params.get('steps') or '?'}"
+        steps = self.params.get("steps")
+        step = min(batch + 1, steps) if steps else batch + 1  # Keras reports the last step of an execution
+        text = (f"epoch {self._epoch + 1}/{self.epochs} · step {step}/{steps or '?'}"
                 f" · loss {float((logs or {}).get('loss', float('nan'))):.4f}")
         if self._status is None:
             self._status = display({"text/plain": text}, raw=True, display_id=True)
@@ -287,12 +331,14 @@ def fit(
         raise ValueError(f"batch_size {batch_size} cannot be split evenly over {replicas} replicas; "
                          f"use a multiple of {replicas}.")
     steps_per_execution = resolve_steps_per_execution(steps_per_execution, replicas)
+    if isinstance(model, keras.Model) and precision == "auto":
+        precision = model.dtype_policy.name  # a model built already keeps the precision it was built in
     precision = resolve_precision(precision)
     net = _build(model, strategy, precision)
-    _check_data(net, x, y, "training data", resize is not None)
-    for name, data in (("validation data", validation_data), ("test data", test_data)):
+    for name, data in (("training data", (x, y)), ("validation data", validation_data), ("test data", test_data)):
         if data is not None:
             _check_data(net, *data, name, resize is not None)
+            _warn_if_unscaled(net, data[0], name)
 
     with strategy.scope():
         if isinstance(optimizer, str):

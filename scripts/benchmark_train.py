@@ -7,6 +7,7 @@ this one process, alternating, and the median examples/s of the epochs after the
     python scripts/benchmark_train.py                    # small CNN, the defaults
     python scripts/benchmark_train.py --model resnet     # a small ResNet (mixed precision matters)
     python scripts/benchmark_train.py --variants plain,bfloat16   # only some variants
+    python scripts/benchmark_train.py --variants float32,bfloat16 # what precision="auto" should pick here
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ VARIANTS = {  # short name: what is measured
     "defaults": "coursekit.fit (defaults)",
     "steps1": "coursekit.fit steps_per_execution=1",
     "xla": "coursekit.fit jit_compile=True (XLA)",
+    "float32": "coursekit.fit precision=float32",
     "bfloat16": "coursekit.fit precision=mixed_bfloat16",
 }
 
@@ -118,6 +120,7 @@ def main() -> None:
         "defaults": coursekit,
         "steps1": lambda: coursekit(steps_per_execution=1),
         "xla": lambda: coursekit(jit_compile=True),
+        "float32": lambda: coursekit(precision="float32"),
         "bfloat16": lambda: coursekit(precision="mixed_bfloat16"),
     }
     variants = {VARIANTS[key]: runs[key] for key in chosen}

@@ -2,6 +2,7 @@
 import matplotlib
 
 matplotlib.use("Agg")
+import ml_dtypes
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
@@ -60,3 +61,20 @@ def test_most_confused_orders_mistakes_by_count():
     y_pred = np.array([1, 1, 0, 0, 1, 1])
     table = most_confused(y_true, y_pred, ["x", "y", "z"], k=2)
     assert table.values.tolist() == [["x", "y", 2], ["y", "x", 1]]
+
+
+@pytest.mark.parametrize("dtype", [pytest.param(ml_dtypes.bfloat16, id="bfloat16"), pytest.param(np.float16, id="float16")])
+def test_evaluation_takes_mixed_precision_outputs(dtype):
+    """Probabilities from a mixed-precision model give the same AUCs as their float64 values."""
+    rng = np.random.default_rng(1)
+    y_true = np.arange(60) % 3
+    probabilities = rng.dirichlet(np.ones(3), 60).astype(dtype)
+    scores = probabilities.astype(np.float64)
+    expected = [roc_auc_score(y_true == k, scores[:, k]) for k in range(3)]
+    areas = plot_roc(y_true, probabilities, ["a", "b", "c"])
+    np.testing.assert_allclose(list(areas.values()), expected)
+    y_pred = probabilities.argmax(axis=1)
+    assert plot_confusion_matrix(y_true, y_pred).values.sum() == 60
+    assert most_confused(y_true, y_pred, k=9)["count"].sum() == int((y_true != y_pred).sum())
+    with pytest.raises(TypeError, match="y_pred must hold integer class numbers"):
+        plot_confusion_matrix(y_true, probabilities[:, 0])

@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import ml_dtypes  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -106,3 +107,42 @@ def test_show_predictions_marks_mistakes_in_red():
     assert colours == ["black", "tab:red", "black"]
     with pytest.raises(ValueError, match="3 images, 2 true labels and 3 predictions"):
         plots.show_predictions(images, [0, 0], [0, 0, 0])
+
+
+LOW_PRECISION = [pytest.param(ml_dtypes.bfloat16, id="bfloat16"), pytest.param(np.float16, id="float16")]
+
+
+@pytest.mark.parametrize("dtype", LOW_PRECISION)
+def test_every_plot_takes_what_a_mixed_precision_model_returns(dtype):
+    """bfloat16 (mixed precision on CPUs) and float16 (GPUs) arrays are drawn as float32."""
+    rng = np.random.default_rng(0)
+    maps = rng.random((1, 6, 6, 3)).astype(dtype)
+    images = rng.random((4, 6, 6, 1)).astype(dtype)
+    probabilities = rng.dirichlet(np.ones(3), 4).astype(dtype)
+    figures = [
+        plots.show_feature_maps(maps),
+        plots.show_images(images, labels=[0, 1, 2, 0]),
+        plots.show_predictions(images, [0, 1, 2, 0], probabilities.argmax(1), probabilities=probabilities),
+        plots.show_kernels(rng.normal(size=(3, 3, 1, 2)).astype(dtype)),
+        plots.show_kernels([rng.normal(size=(3, 3)).astype(dtype)]),
+        plots.show_matrices(("maps", maps[0, :, :, 0]), ("kernel", np.ones((2, 2), dtype))),
+        plots.plot_history({"loss": np.array([2.0, 1.0], dtype).tolist()}),
+    ]
+    for fig in figures:
+        fig.canvas.draw()  # matplotlib computes its colour limits here
+        for image in (im for ax in fig.axes for im in ax.images):
+            assert image.get_array().dtype == np.float32
+        assert np.isfinite(fig.axes[0].get_xlim()).all()
+
+
+def test_plots_refuse_non_numbers_with_a_clear_message():
+    with pytest.raises(TypeError, match="feature maps: expected numbers"):
+        plots.show_feature_maps(np.array([["a"]], dtype=object)[None, ..., None])
+
+
+def test_epoch_axes_have_whole_number_ticks():
+    logs = {"loss": [2.0, 1.5, 1.2], "val_loss": [2.1, 1.7, 1.6]}
+    for fig in (plots.plot_history(logs), plots.compare_histories({"a": logs, "b": logs}, metrics=["loss"])):
+        fig.canvas.draw()
+        ticks = fig.axes[0].get_xticks()
+        assert len(ticks) >= 2 and np.array_equal(ticks, np.round(ticks))

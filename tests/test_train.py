@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from coursekit import train
-from coursekit.devices import choose_strategy, device_report, strategy_devices
+from coursekit.devices import DeviceReport, choose_strategy, device_report, strategy_devices
 from coursekit.shapes import ShapeError
 
 L = keras.layers
@@ -37,7 +37,7 @@ def test_fit_learns_and_reports(toy, capsys):
     result = train.fit(tiny_model, x, y, validation_data=(x[::4], y[::4]), test_data=(x, y),
                        epochs=4, batch_size=32, learning_rate=0.01)
     assert len(result.history.history["loss"]) == 4
-    assert result.test_accuracy > 0.9 and result.precision == "float32" and result.device == "CPU:0"
+    assert result.test_accuracy > 0.9 and result.precision in train.PRECISIONS and result.device == "CPU:0"
     assert re.fullmatch(r"loss \d\.\d\d, train acc \d\.\d\d, val acc \d\.\d\d, test acc \d\.\d\d, "
                         r"[\d,]+ examples/s on CPU:0", result.summary())
     out = capsys.readouterr().out.splitlines()
@@ -82,6 +82,91 @@ def test_mixed_precision_runs_with_float32_outputs(toy, precision, compute):
     if precision == "mixed_float16":
         assert isinstance(net.optimizer, keras.optimizers.LossScaleOptimizer)
     assert keras.mixed_precision.global_policy().name == "float32"  # left as it was
+
+
+@pytest.mark.parametrize("report, expected", [
+    (DeviceReport(cpus=2), "float32"),
+    (DeviceReport(cpus=2, bfloat16_native=True), "mixed_bfloat16"),
+    (DeviceReport(cpus=2, gpus=["GPU:0"], gpu_compute_capability=[(8, 0)], bfloat16_native=True), "mixed_float16"),
+    (DeviceReport(cpus=2, gpus=["GPU:0"], gpu_compute_capability=[(6, 1)], bfloat16_native=True), "float32"),
+])
+def test_auto_precision_follows_the_device_report(monkeypatch, report, expected):
+    """Hardware is faked: the choice must not depend on the machine the tests run on."""
+    monkeypatch.delenv(train.PRECISION_ENV, raising=False)
+    monkeypatch.setattr(train, "device_report", lambda: report)
+    assert train.resolve_precision("auto") == expected
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_precision_variable_forces_one_path_on_any_cpu(monkeypatch, native):
+    monkeypatch.setattr(train, "device_report", lambda: DeviceReport(cpus=2, bfloat16_native=native))
+    for forced in train.PRECISIONS:
+        monkeypatch.setenv(train.PRECISION_ENV, forced)
+        assert train.resolve_precision("auto") == forced
+        assert train.resolve_precision("float32") == "float32"  # an explicit argument wins
+    monkeypatch.setenv(train.PRECISION_ENV, "bf16")
+    with pytest.raises(ValueError, match="COURSEKIT_PRECISION='bf16' is not understood; use auto or one of"):
+        train.resolve_precision("auto")
+
+
+def test_a_built_model_keeps_its_own_precision(toy, monkeypatch):
+    """A model passed already built cannot be rebuilt in another policy: auto trains it as built."""
+    monkeypatch.setenv(train.PRECISION_ENV, "mixed_bfloat16")
+    x, y = toy
+    result = train.fit(tiny_model(), x, y, epochs=1, batch_size=32, verbose=False)
+    assert result.precision == "float32"
+
+
+@pytest.mark.parametrize("precision", train.PRECISIONS)
+def test_every_precision_feeds_the_plots(toy, precision):
+    """Feature maps of a mixed-precision model come out in bfloat16/float16; the plots take them."""
+    from coursekit import plots
+
+    x, y = toy
+    net = train.fit(tiny_model, x, y, epochs=1, batch_size=32, precision=precision, verbose=False).model
+    conv = next(layer for layer in net._flatten_layers() if isinstance(layer, L.Conv2D))
+    maps = conv(x[:1, ..., None] / 255.0)  # the first convolution's feature maps
+    compute = {"float32": "float32", "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}[precision]
+    assert keras.backend.standardize_dtype(maps.dtype) == compute
+    fig = plots.show_feature_maps(maps)
+    assert len(fig.axes) == 4 and fig.axes[0].images[0].get_array().dtype == np.float32
+    plots.show_kernels(conv.kernel)
+
+
+def test_float_images_in_0_255_get_a_warning(toy):
+    x, y = toy
+    with pytest.warns(train.UnscaledImagesWarning, match=r"pixel values 0..\d+; fit scales only uint8 images"):
+        train.fit(tiny_model, x.astype(np.float32), y, epochs=1, batch_size=32, verbose=False)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", train.UnscaledImagesWarning)
+        train.fit(tiny_model, x / 255.0, y, epochs=1, batch_size=32, verbose=False)
+        train.fit(tiny_model, x, y, epochs=1, batch_size=32, verbose=False)
+
+
+def test_status_line_never_shows_a_step_past_the_total(monkeypatch):
+    """With 16 steps per execution Keras reports step 16 of a 15-step epoch; the line says 15/15."""
+    import IPython.display
+
+    texts = []
+
+    class Handle:
+        def update(self, obj, **kwargs):
+            texts.append(obj["text/plain"])
+
+    def display(obj, **kwargs):
+        texts.append(obj["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    progress = train.Progress(epochs=1, examples=15 * 32, live=True, interval=0.0)
+    progress.set_params({"steps": 15, "epochs": 1})
+    progress.on_epoch_begin(0)
+    for batch in (7, 15):
+        progress.on_train_batch_end(batch, {"loss": 1.0})
+    assert texts == ["epoch 1/1 · step 8/15 · loss 1.0000", "epoch 1/1 · step 15/15 · loss 1.0000"]
 
 
 def test_early_stopping_and_checkpoint(toy, tmp_path):
