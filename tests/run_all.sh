@@ -3,7 +3,11 @@
 #   1. coursekit unit tests and docstring examples (pytest),
 #   2. the graded labs with real kernels: solutions earn every point, untouched exercises none,
 #      a fixture class with bad submissions grades to the expected CSV,
-#   3. every lesson notebook top to bottom under nbval (stored outputs compared where marked).
+#   3. every lesson notebook top to bottom under nbval (stored outputs compared where marked),
+#   4. the other precision: precision="auto" trains in mixed bfloat16 on CPUs with native bfloat16
+#      and in float32 elsewhere; the training tests and the lessons that plot activations or
+#      predictions run once more with COURSEKIT_PRECISION forcing the path this machine did not
+#      take, so both paths are tested on every machine.
 # Prints the wall time of each phase and a closing "total: N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +35,12 @@ phase "unit tests" unit "$PY" -m pytest -q tests coursekit --doctest-modules --i
 phase "labs" labs "$PY" -m pytest -q tests/test_labs.py
 phase "notebooks" notebooks "$PY" -m pytest -q --nbval-lax --nbval-current-env \
   --nbval-cell-timeout=300 -n 2 --dist loadscope -p no:cacheprovider notebooks
+
+other=$("$PY" -c "from coursekit.train import resolve_precision as r; print('float32' if r() != 'float32' else 'mixed_bfloat16')" 2>/dev/null)
+COURSEKIT_PRECISION=${other:-mixed_bfloat16} phase "other precision (${other:-mixed_bfloat16})" precision \
+  "$PY" -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=300 -n 2 --dist loadscope \
+  -p no:cacheprovider tests/test_train.py tests/test_transfer.py \
+  notebooks/05_lenet.ipynb notebooks/13_evaluation.ipynb notebooks/14_transfer_learning.ipynb
 
 "$PY" - "$reports" <<'PY'
 import sys, pathlib, xml.etree.ElementTree as ET
