@@ -89,15 +89,22 @@ class _QuietLoader:
             self._loader.exec_module(module)
 
 
+MISSING_TENSORFLOW = ("No module named 'tensorflow'. TensorFlow comes with one of coursekit's extras: "
+                      "pip install -e '.[dev]' (CPU) or pip install -e '.[gpu,lab]' (NVIDIA GPU, Linux x86-64).")
+
+
 class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
-    """Finds ``tensorflow`` with the normal machinery and hands back a quiet loader, once."""
+    """Finds ``tensorflow`` with the normal machinery and hands back a quiet loader, once; when
+    TensorFlow is not installed, says which install command brings it."""
 
     def find_spec(self, name, path, target=None):
         if name != "tensorflow":
             return None
         uninstall()
         spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
+        if spec is None:
+            raise ModuleNotFoundError(MISSING_TENSORFLOW, name=name)
+        if spec.loader is not None:
             spec.loader = _QuietLoader(spec.loader)
         return spec
 

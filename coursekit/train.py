@@ -98,9 +98,12 @@ def resolve_precision(precision: str = "auto") -> str:
 
 
 def resolve_jit(jit_compile: bool | str) -> bool:
-    """``"auto"`` -> XLA on GPUs and TPUs only (on this course's CPUs it measured slower)."""
+    """``"auto"`` -> XLA on CUDA GPUs and TPUs only: on this course's CPUs it measured slower, and
+    Apple's Metal plug-in (a GPU without a CUDA compute capability) does not support it."""
     if jit_compile == "auto":
-        return bool(tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"))
+        report = device_report()
+        cuda = bool(report.gpus) and all(cc > (0, 0) for cc in report.gpu_compute_capability)
+        return report.tpu or cuda
     return bool(jit_compile)
 
 

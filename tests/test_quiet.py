@@ -31,3 +31,13 @@ def test_course_warnings_are_one_line_and_others_unchanged():
     assert line == "DataFallbackWarning: using the subset\n"
     other = warnings.formatwarning("careful", UserWarning, "/tmp/x.py", 3, "")
     assert other.startswith("/tmp/x.py:3: UserWarning: careful")
+
+
+def test_a_missing_tensorflow_names_the_install_command():
+    """Without an extra there is no TensorFlow: the error says which command brings it."""
+    hide = ("import sys, importlib.machinery as m; find = m.PathFinder.find_spec; "
+            "m.PathFinder.find_spec = classmethod(lambda cls, n, p=None, t=None: None if n == 'tensorflow' "
+            "else find(n, p, t)); import coursekit\n"
+            "try:\n    import coursekit.train\nexcept ModuleNotFoundError as e:\n    print(e)")
+    run = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == quiet.MISSING_TENSORFLOW, run.stderr[-2000:]

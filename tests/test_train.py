@@ -109,6 +109,17 @@ def test_precision_variable_forces_one_path_on_any_cpu(monkeypatch, native):
         train.resolve_precision("auto")
 
 
+@pytest.mark.parametrize("report, expected", [
+    (DeviceReport(cpus=2, bfloat16_native=True), False),
+    (DeviceReport(cpus=2, gpus=["GPU:0"], gpu_compute_capability=[(8, 6)]), True),
+    (DeviceReport(cpus=2, gpus=["GPU:0"], gpu_compute_capability=[(0, 0)]), False),  # Metal: no CUDA capability
+    (DeviceReport(cpus=2, tpu=True), True),
+])
+def test_auto_xla_only_where_it_pays(monkeypatch, report, expected):
+    monkeypatch.setattr(train, "device_report", lambda: report)
+    assert train.resolve_jit("auto") is expected and train.resolve_jit(False) is False
+
+
 def test_a_built_model_keeps_its_own_precision(toy, monkeypatch):
     """A model passed already built cannot be rebuilt in another policy: auto trains it as built."""
     monkeypatch.setenv(train.PRECISION_ENV, "mixed_bfloat16")
@@ -214,7 +225,6 @@ def test_device_report_and_strategy():
     assert strategy_devices(choose_strategy()) in ("CPU:0", "GPU:0")
     with pytest.raises(ValueError, match="unknown strategy 'bogus'"):
         choose_strategy("bogus")
-    assert train.resolve_jit("auto") is bool(report.gpus)
 
 
 MIRRORED = textwrap.dedent("""
