@@ -6,7 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-from coursekit.grading.grade import grade_class
+from coursekit.grading.execute import Limits
+from coursekit.grading.feedback import feedback_folder
+from coursekit.grading.grade import SandboxUnavailable, grade_class
 from coursekit.grading.labs import EXERCISES_DIR, SOLUTIONS_DIR
 from coursekit.grading.release import release_all
 from coursekit.grading.validate import validate_lab
@@ -23,15 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("notebook", type=Path)
     validate.add_argument("--timeout", type=int, default=300, help="seconds per cell")
 
-    grade = commands.add_parser("grade", help="grade a folder of submissions into a CSV")
+    grade = commands.add_parser("grade", help="grade a folder of submissions into a CSV and feedback pages")
     grade.add_argument("lab", help="lab name, e.g. lab01_cross_correlation")
     grade.add_argument("submissions", type=Path, help="folder with <student>/<notebook>.ipynb")
-    grade.add_argument("--out", type=Path, required=True, help="CSV file to write")
-    grade.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    grade.add_argument("--out", type=Path, required=True,
+                       help="CSV file to write; feedback pages go to <stem>_feedback/ beside it")
+    grade.add_argument("--overwrite", action="store_true", help="replace an existing CSV and feedback pages")
     grade.add_argument("--timeout", type=float, default=60, help="seconds per cell")
     grade.add_argument("--workers", type=int, default=2, help="submissions graded at once")
+    grade.add_argument("--memory", type=float, default=Limits.memory / 2**30,
+                       help="GB of memory for all processes of one submission (default: %(default)g)")
     grade.add_argument("--no-sandbox", action="store_true",
-                       help="run without bubblewrap (only for trusted notebooks)")
+                       help="grade without bubblewrap: no isolation, no limits (only for trusted notebooks)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -44,16 +49,19 @@ def main(argv: list[str] | None = None) -> int:
         print(report)
         return 0 if ok else 1
     start = time.perf_counter()
-    results = grade_class(args.lab, args.submissions, args.out, cell_timeout=args.timeout,
-                          workers=args.workers, sandbox=False if args.no_sandbox else None,
-                          overwrite=args.overwrite)
+    try:
+        results = grade_class(args.lab, args.submissions, args.out, cell_timeout=args.timeout, workers=args.workers,
+                              sandbox=not args.no_sandbox, overwrite=args.overwrite,
+                              limits=Limits(memory=int(args.memory * 2**30)))
+    except (FileNotFoundError, FileExistsError, PermissionError, SandboxUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     for r in results:
         print(f"{r.student}: {r.total:g}/{sum(r.max_scores.values()):g}" + (f"  ({'; '.join(r.notes)})" if r.notes else ""))
-    sandboxed = sum(r.sandboxed for r in results)
-    print(f"graded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s -> {args.out}"
-          f" ({sandboxed} run in the bubblewrap sandbox)")
+    where = "in the bubblewrap sandbox" if not args.no_sandbox else "WITHOUT the sandbox (--no-sandbox)"
+    print(f"graded {len(results)} submission(s) {where} in {time.perf_counter() - start:.1f} s -> {args.out}, "
+          f"feedback in {feedback_folder(args.out)}/")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,42 +1,213 @@
-"""Executed inside the sandbox: run a notebook with nbclient, survive errors, timeouts, crashes.
+"""Executed inside the sandbox: run a notebook cell by cell and record how each cell ended.
 
-    python _run_kernel.py IN.ipynb OUT.ipynb CELL_TIMEOUT
+    python _run_kernel.py < request.json > result.json
 
-Always writes OUT (the cells run so far). Exit status 0 when every cell ran (errors in cells
-are recorded in their outputs, as nbgrader expects), 1 with a one-line reason on stdout when
-the kernel died or could not start.
+The request (JSON): ``notebook`` (nbformat text), ``cell_timeout`` (seconds), ``files`` (path
+relative to the work dir -> text, written first) and ``limits`` (None, or ``uid``, ``memory``,
+``tasks``, ``nproc``: see :func:`_limit`). The result (JSON): the executed ``notebook`` and
+``problem``, one line when the run stopped early (the kernel died, a limit was exceeded, a cell
+ignored the interrupt), else None. Errors inside cells are not problems: they are recorded.
+
+Each code cell gets ``metadata["coursekit"]``: ``status`` from the kernel's execute_reply ("ok",
+"error" with ``ename`` and ``evalue``, "aborted"), or "timeout", "died" (the kernel died during
+the cell), "not run". Never from the outputs, which the submission can hide or fake.
+
+Before each code cell a silent request undoes the IPython hooks an earlier cell may have set:
+AST and input transformers, custom exception handlers, methods replaced on the shell instance,
+event callbacks not registered by IPython itself. The reset is a user expression of an empty
+request, which ipykernel evaluates directly (no transformer, no run_cell in between); if the
+reply shows it never ran, the next cell's "ok" becomes an error ("ResetBlocked").
+This runs in the submission's own process, so it is best effort: code that patches IPython or
+ipykernel classes can still fake a reply. A cell
+that does not let the next request through within the cell time limit (a loop that ignores the
+interrupt) ends the run; the remaining cells are "not run".
+
+The kernel's stdout and stderr are /dev/null; the result goes through a copy of stdout that only
+this process holds, so a submission cannot write it.
 """
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import json
+import os
+import queue
+import resource
+import secrets
+import signal
 import sys
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import DeadKernelError
+
+_TIMEOUT_MARK = "coursekit_timeout"  # in the stand-in reply nbclient makes for a timed-out cell
+_MAX_EVALUE = 500  # characters of an error message kept
+_MAX_OUTPUTS = 1_000_000  # characters of one cell's outputs kept (beyond: its errors only)
+_RESET = """\
+import IPython
+from IPython.core.inputtransformer2 import TransformerManager
+shell = IPython.get_ipython()
+for name in ("run_cell", "run_cell_async", "should_run_async", "run_ast_nodes", "run_code",
+             "transform_cell", "transform_ast", "showtraceback", "_showtraceback", "CustomTB"):
+    shell.__dict__.pop(name, None)
+shell.ast_transformers = []
+shell.input_transformers_post = []
+shell.input_transformer_manager = TransformerManager()
+shell.custom_exceptions = ()
+for callbacks in shell.events.callbacks.values():
+    callbacks[:] = [f for f in callbacks
+                    if getattr(f, "__module__", "").split(".")[0] in ("IPython", "ipykernel", "matplotlib_inline")]
+"""
 
 
-def main(source: str, target: str, cell_timeout: str) -> int:
-    nb = nbformat.read(source, as_version=4)
-    timeout = float(cell_timeout)
+def _limit(limits: dict, stopped: list[str]) -> None:
+    """Confine this process (PID 1 of the sandbox) and everything it starts.
+
+    As root (``uid`` set) become that unprivileged user first: the kernel exempts root from
+    RLIMIT_NPROC. Become non-dumpable, so the submission (same user) cannot open this process's
+    files through /proc. RLIMIT_NPROC (``nproc``) caps processes and threads; a watchdog stops
+    everything when the sandbox holds more than ``memory`` bytes of resident memory or ``tasks``
+    processes and threads.
+    """
+    if os.getpid() != 1:  # kill(-1) below must reach the sandbox only
+        raise RuntimeError("limits need the sandbox: the runner must be its PID 1")
+    if limits["uid"] is not None:
+        os.setgroups([])
+        os.setgid(limits["uid"])
+        os.setuid(limits["uid"])
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits["nproc"], limits["nproc"]))
+    threading.Thread(target=_watch, args=(limits["memory"], limits["tasks"], stopped), daemon=True).start()
+
+
+def _watch(memory: int, tasks: int, stopped: list[str]) -> None:
+    """Every 0.1 s add up the sandbox's processes; over a limit, kill all but this one."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while not stopped:
+        time.sleep(0.1)
+        used = running = 0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            with suppress(OSError), open(f"/proc/{pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()  # after the command name
+                running, used = running + int(fields[17]), used + int(fields[21]) * page
+        if used > memory:
+            stopped.append(f"the notebook used more than {memory / 2**30:g} GB of memory and was stopped")
+        elif running >= tasks:
+            stopped.append(f"the notebook ran {tasks} processes and threads at once (the limit) and was stopped")
+    for _ in range(20):  # processes forked while the first signals go out get the next ones
+        with suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)  # from PID 1: every other process of the sandbox
+        time.sleep(0.05)
+
+
+def _mark(cell: nbformat.NotebookNode, status: str, ename: str | None = None, evalue: str | None = None) -> None:
+    cell.metadata["coursekit"] = {"status": str(status)}
+    if ename is not None:
+        cell.metadata["coursekit"].update(ename=str(ename)[:_MAX_EVALUE], evalue=str(evalue)[:_MAX_EVALUE])
+
+
+def _record(cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict) -> None:
+    """nbclient's hook after each cell: the reply's status, or "timeout" for nbclient's stand-in."""
+    reply = execute_reply["content"]
+    if reply.get(_TIMEOUT_MARK):
+        _mark(cell, "timeout")
+    else:
+        _mark(cell, reply.get("status"), reply.get("ename"), reply.get("evalue"))
+
+
+async def _reset(client: NotebookClient, timeout: float) -> bool | None:
+    """Undo the submission's IPython hooks. True when done; False when the reply shows the reset
+    code never ran (run_cell replaced); None when the kernel did not answer within ``timeout``."""
+    token = secrets.token_hex(8)  # evaluated as a user expression: no transformer or run_cell in the way
+    msg_id = client.kc.execute("", silent=True, store_history=False, stop_on_error=False,
+                               user_expressions={"token": f"exec({_RESET!r}, {{}}) or {token!r}"})
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            reply = await client.kc.get_shell_msg(timeout=left)
+        except queue.Empty:
+            return None
+        if reply["parent_header"].get("msg_id") == msg_id:
+            seen = reply["content"].get("user_expressions", {}).get("token", {})
+            return seen.get("data", {}).get("text/plain") == repr(token)
+    return None
+
+
+async def _run(nb: nbformat.NotebookNode, cell_timeout: float, stopped: list[str]) -> str | None:
+    """Execute every code cell of ``nb`` in place; return why the run stopped early, if it did."""
     client = NotebookClient(
-        nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
-        record_timing=False,
-        error_on_timeout={"ename": "CellTimeout", "evalue": f"cell ran over {timeout:g} s and was interrupted",
-                          "traceback": [f"CellTimeout: cell ran over {timeout:g} s and was interrupted"]},
+        nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
+        record_timing=False, shutdown_kernel="immediate", on_cell_executed=_record,
+        error_on_timeout={_TIMEOUT_MARK: True, "ename": "CellTimeout", "evalue": "", "traceback": []},
     )
-    status = 0
+    problem = None
     try:
-        client.execute()
-    except DeadKernelError:
-        print("the kernel died (crash or exit) before the notebook finished")
-        status = 1
-    except CellTimeoutError:
-        print(f"a cell ran over {cell_timeout} s and could not be interrupted")
-        status = 1
+        async with client.async_setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                reset = None if problem else await _reset(client, cell_timeout)
+                if reset is None and problem is None:
+                    problem = (stopped[0] if stopped else f"the kernel did not answer within {cell_timeout:g} s "
+                               "(a cell ignored the interrupt), so the rest of the notebook was not run")
+                if problem is None:
+                    try:
+                        await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+                    except DeadKernelError:
+                        problem = stopped[0] if stopped else "the kernel died (crash or exit) before the notebook finished"
+                        _mark(cell, "died")
+                if reset is False and cell.metadata.get("coursekit", {}).get("status") == "ok":
+                    _mark(cell, "error", "ResetBlocked", "an earlier cell replaced how IPython runs cells")
+                if "coursekit" not in cell.metadata:
+                    _mark(cell, "not run")
     except Exception as error:  # noqa: BLE001 - whatever a submission does, report it in one line
-        print(f"could not run the notebook: {type(error).__name__}: {error}".splitlines()[0])
-        status = 1
-    nbformat.write(nb, target)
-    return status
+        problem = problem or f"could not run the notebook: {type(error).__name__}: {error}".splitlines()[0]
+    return problem
+
+
+def _shorten(cell: nbformat.NotebookNode) -> None:
+    """Keep only the errors of a cell whose outputs are huge (the result travels as one JSON)."""
+    if cell.cell_type == "code" and len(json.dumps(cell.outputs)) > _MAX_OUTPUTS:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        note = nbformat.v4.new_output("stream", name="stdout", text="(outputs too large for grading, removed)\n")
+        cell.outputs = [note, *errors]
+
+
+def _execute(request: dict) -> tuple[str, str | None]:
+    """Set up the work dir and limits, run the notebook; return it (nbformat text) and the problem."""
+    stopped: list[str] = []
+    if request["limits"] is not None:
+        _limit(request["limits"], stopped)
+    for name, text in request["files"].items():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text(text)
+    Path("submission.ipynb").write_text(request["notebook"])
+    nb = nbformat.reads(request["notebook"], as_version=4)
+    problem = asyncio.run(_run(nb, request["cell_timeout"], stopped))
+    for cell in nb.cells:
+        _shorten(cell)
+    return nbformat.writes(nb), problem
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    result = os.fdopen(os.dup(1), "w")  # not inherited by the kernel
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        notebook, problem = _execute(request)
+    except Exception as error:  # noqa: BLE001 - reported to the grader instead of a lost traceback
+        notebook, problem = None, f"the grading process failed: {type(error).__name__}: {error}".splitlines()[0]
+    json.dump({"notebook": notebook, "problem": problem}, result)
+    result.close()
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main())
