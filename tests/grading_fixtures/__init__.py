@@ -1,0 +1,1 @@
+"""Submissions for grading tests: a lab01 class with honest and hostile students, probe notebooks."""
