@@ -1,15 +1,36 @@
-"""Grading glue without running kernels: exercise generation, test restoration, submissions, CSV."""
+"""The grader: exercise generation, test restoration, submissions, CSV and feedback (no kernels),
+then the sandbox, the limits and the runner's per-cell record with real kernels (bubblewrap)."""
 import copy
+import csv
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from coursekit.grading import EXERCISES_DIR, SOLUTIONS_DIR, lab_names, make_exercise, questions
-from coursekit.grading.grade import GradeResult, find_submissions, write_csv
-from coursekit.grading.labs import grade_id, is_test_cell
+from coursekit.grading import execute as execute_module
+from coursekit.grading import grade as grade_module
+from coursekit.grading.__main__ import main
+from coursekit.grading.execute import Execution, Limits, execute, sandbox_available
+from coursekit.grading.feedback import feedback_html, write_feedback
+from coursekit.grading.grade import (
+    UNSANDBOXED, GradeResult, SandboxUnavailable, _read_submission, find_submissions, grade_class,
+    grade_notebook, write_csv,
+)
+from coursekit.grading.labs import REPO_DIR, grade_id, is_test_cell
 from coursekit.grading.restore import restore_tests
 
+sys.path.insert(0, str(Path(__file__).parent))
+from grading_fixtures import lab01_class, probes  # noqa: E402
+
 LAB = "lab01_cross_correlation"
+needs_sandbox = pytest.mark.skipif(not sandbox_available(), reason="needs bubblewrap (apt-get install bubblewrap)")
 
 
 @pytest.fixture
@@ -99,6 +120,109 @@ def test_find_submissions_accepts_any_names(tmp_path):
     assert found["dan"].name == "dan.ipynb"
 
 
+def test_links_are_refused_not_followed(tmp_path):
+    subs, elsewhere = tmp_path / "subs", tmp_path / "elsewhere"
+    subs.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "secret.ipynb").write_text("{}")
+    (subs / "eve").mkdir()
+    (subs / "eve" / f"{LAB}.ipynb").symlink_to(SOLUTIONS_DIR / f"{LAB}.ipynb")
+    (subs / "fay.ipynb").symlink_to(SOLUTIONS_DIR / f"{LAB}.ipynb")
+    (subs / "gus").symlink_to(SOLUTIONS_DIR)  # a whole folder
+    (subs / "hal").mkdir()
+    os.link(elsewhere / "secret.ipynb", subs / "hal" / f"{LAB}.ipynb")
+    found = find_submissions(subs, LAB)
+    assert found["eve"] == f"{LAB}.ipynb is a symbolic link (refused, not followed)"
+    assert found["fay"] == "fay.ipynb is a symbolic link (refused, not followed)"
+    assert found["gus"] == "gus is a symbolic link (refused, not followed)"
+    assert found["hal"] == f"{LAB}.ipynb is a hard link shared with another file (refused)"
+
+
+@pytest.mark.parametrize("kind, note", [
+    ("metadata_string", "cell 10 has damaged nbgrader metadata"),
+    ("grade_id_list", "cell 10 has damaged nbgrader metadata (counted as a cell of your own); cell 13 has no text"),
+    ("answer_markdown", "cell 16 has no text (left empty)"),
+])
+def test_a_damaged_notebook_is_repaired_with_one_note(tmp_path, solution, kind, note):
+    path = tmp_path / "damaged.ipynb"
+    path.write_text(nbformat.writes(lab01_class.broken(kind), version=nbformat.NO_CONVERT))
+    nb, notes = _read_submission(path)
+    assert len(notes) == 1 and notes[0].startswith("damaged notebook, repaired for grading: ") and note in notes[0]
+    restored = restore_tests(solution, nb)
+    nbformat.validate(restored)
+    assert cell(restored, "a3_edge_kernel").cell_type == "code"
+
+
+def fake_execute(statuses: dict[str, dict], problem=None):
+    """An ``execute`` that runs nothing: test cells end as ``statuses`` says (by grade id)."""
+    def run(notebook, **kwargs):
+        run.kwargs = kwargs
+        executed = copy.deepcopy(notebook)
+        for c in executed.cells:
+            if c.cell_type == "code":
+                record = statuses.get(grade_id(c), {"status": "ok"})
+                c.metadata["coursekit"] = {k: v for k, v in record.items() if k != "outputs"}
+                c.outputs = record.get("outputs", [])
+        return Execution(executed, problem, kwargs.get("sandbox", True))
+    return run
+
+
+def test_points_come_from_the_kernels_reply_not_from_outputs(monkeypatch, solution):
+    stderr = nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: overflow encountered in exp\n")
+    shown = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    monkeypatch.setattr(grade_module, "execute", fake_execute({
+        "q1_corr2d": {"status": "ok", "outputs": [stderr]},  # a warning is not a wrong answer
+        "q2_convolve2d": {"status": "error", "ename": "AssertionError", "evalue": "Not yet: flip <both> axes"},
+        "q3_edge_kernel": {"status": "timeout"},
+        "q4_box_blur": {"status": "ok", "outputs": [shown]},
+        "q5_receptive_field": {"status": "not run"},
+    }, problem="the kernel did not answer"))
+    result = grade_notebook(solution, SOLUTIONS_DIR / f"{LAB}.ipynb", cell_timeout=7)
+    assert result.scores == {"q1_corr2d": 2, "q2_convolve2d": 0, "q3_edge_kernel": 0, "q4_box_blur": 0,
+                             "q5_receptive_field": 0}
+    assert result.details["q1_corr2d"] == "passed"
+    assert result.details["q2_convolve2d"] == "failed: Not yet: flip <both> axes"
+    assert result.details["q3_edge_kernel"] == "timed out after 7 s"
+    assert result.details["q4_box_blur"].startswith("failed: AssertionError raised")
+    assert "cell q3_edge_kernel was interrupted after 7 s (timed out)" in result.notes
+    assert result.notes[-1] == "the kernel did not answer"
+
+
+def test_grading_refuses_to_run_without_bubblewrap(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(execute_module.shutil, "which", lambda name: None)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SOLUTIONS_DIR / f"{LAB}.ipynb", subs / "ann.ipynb")
+    with pytest.raises(SandboxUnavailable, match=r"apt-get install bubblewrap.*--no-sandbox"):
+        grade_class(LAB, subs)
+    assert main(["grade", LAB, str(subs), "--out", str(tmp_path / "grades.csv")]) == 2
+    assert "apt-get install bubblewrap" in capsys.readouterr().err
+    assert not (tmp_path / "grades.csv").exists()
+    fake = fake_execute({})
+    monkeypatch.setattr(grade_module, "execute", fake)  # --no-sandbox: graded, and it says so
+    assert main(["grade", LAB, str(subs), "--out", str(tmp_path / "grades.csv"), "--no-sandbox", "--memory", "2"]) == 0
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert rows[0]["total"] == "8" and rows[0]["notes"] == UNSANDBOXED
+    assert fake.kwargs["sandbox"] is False and fake.kwargs["limits"].memory == 2 * 2**30
+
+
+def test_output_paths_are_checked_before_grading(monkeypatch, tmp_path):
+    monkeypatch.setattr(grade_module, "grade_notebook", lambda *a, **k: pytest.fail("graded before checking --out"))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SOLUTIONS_DIR / f"{LAB}.ipynb", subs / "ann.ipynb")
+    with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
+        grade_class(LAB, subs, tmp_path / "missing" / "grades.csv")
+    with pytest.raises(PermissionError, match="cannot write to /proc"):
+        grade_class(LAB, subs, Path("/proc/grades.csv"))
+    (tmp_path / "grades_feedback").mkdir()
+    with pytest.raises(FileExistsError, match="grades_feedback exists"):
+        grade_class(LAB, subs, tmp_path / "grades.csv")
+    (tmp_path / "grades.csv").write_text("")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        grade_class(LAB, subs, tmp_path / "grades.csv")
+
+
 def test_write_csv_never_overwrites_without_permission(tmp_path):
     result = GradeResult("ann", {"q1": 2.0, "q2": 0.0}, {"q1": 2.0, "q2": 1.0}, ["note"])
     out = tmp_path / "grades.csv"
@@ -109,8 +233,114 @@ def test_write_csv_never_overwrites_without_permission(tmp_path):
     write_csv([result], out, overwrite=True)
 
 
+def test_feedback_page_says_why_and_escapes_the_submission(tmp_path):
+    result = GradeResult("ann", {"q1": 2.0, "q2": 0.0}, {"q1": 2.0, "q2": 1.0},
+                         ["test cell q2 was edited (restored for grading)"],
+                         details={"q1": "passed", "q2": "failed: Not yet: <script>alert(1)</script>"})
+    page = feedback_html(result, LAB)
+    assert "Total: 2 / 3" in page and "<td>2 / 2</td><td>passed</td>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "test cell q2 was edited (restored for grading)" in page
+    write_feedback([result], tmp_path / "fb", LAB)
+    assert (tmp_path / "fb" / "ann.html").read_text() == page
+    with pytest.raises(FileExistsError):
+        write_feedback([result], tmp_path / "fb", LAB)
+    write_feedback([result], tmp_path / "fb", LAB, overwrite=True)
+
+
 def test_committed_exercises_are_generated_from_solutions():
     from coursekit.grading import release_all
 
     assert release_all(SOLUTIONS_DIR, EXERCISES_DIR, check=True) == [], \
         "run: python -m coursekit.grading release"
+
+
+# ------------------------------------------------------------ real kernels, in the sandbox
+def statuses(executed):
+    return [c.metadata["coursekit"]["status"] for c in executed.cells]
+
+
+@needs_sandbox
+def test_a_submission_sees_only_what_it_needs(tmp_path):
+    other = tmp_path / "subs" / "bob" / f"{LAB}.ipynb"
+    other.parent.mkdir(parents=True)
+    other.write_text("bob's answers")
+    with tempfile.NamedTemporaryFile(dir="/tmp", prefix="host-marker-") as marker:
+        run = execute(probes.view_probes(str(REPO_DIR), str(other), Path(marker.name).name), cell_timeout=30)
+    seen = probes.probe_results(run.notebook)
+    assert seen["git_show"] != "0" and seen["solutions"] == "FileNotFoundError"
+    assert seen["repo_listing"] == "['.venv', 'coursekit', 'data']"
+    assert seen["host_marker_in_tmp"] == "False" and seen["tmp_listing"] == "[]"
+    assert seen["root_home"] in ("FileNotFoundError", "['.pyenv']") and seen["home"] == "True"
+    assert seen["other_submission"] == "FileNotFoundError"
+    assert seen["data"] == "True" and seen["import_coursekit"] == "coursekit"
+    assert seen["write_coursekit"] in ("OSError", "PermissionError") and seen["write_workdir"] == "2"
+    assert seen["runner_fds"] == "PermissionError"
+    assert run.problem is None and run.sandboxed
+
+
+@needs_sandbox
+@pytest.mark.parametrize("silencer", sorted(probes.SILENCERS))
+def test_silencing_errors_does_not_pass_a_failing_test(silencer):
+    run = execute(probes.notebook(probes.SILENCERS[silencer], probes.FAILING_TEST, "print('still running')"),
+                  cell_timeout=20)
+    assert statuses(run.notebook) == ["ok", "error", "ok"], run.notebook.cells[1].metadata
+
+
+@needs_sandbox
+def test_a_warning_on_stderr_is_not_an_error():
+    run = execute(probes.notebook(probes.WARNING_TEST), cell_timeout=20)
+    assert statuses(run.notebook) == ["ok"]
+    assert any(o.get("name") == "stderr" for o in run.notebook.cells[0].outputs)
+
+
+@needs_sandbox
+def test_a_loop_ignoring_the_interrupt_times_out_and_ends_the_run():
+    start = time.monotonic()
+    run = execute(probes.notebook("x = 1", probes.SIGINT_LOOP, "x += 1", "print(x)"), cell_timeout=3)
+    assert statuses(run.notebook) == ["ok", "timeout", "not run", "not run"]
+    assert "did not answer within 3 s" in run.problem
+    assert time.monotonic() - start < 40  # two time limits, not one per remaining cell
+
+
+@needs_sandbox
+@pytest.mark.parametrize("bomb, limits, reason", [
+    (probes.MEMORY_HOG, Limits(memory=3 * 2**29), "used more than 1.5 GB of memory"),
+    (probes.FORK_BOMB, Limits(tasks=40), "ran 40 processes and threads at once"),
+    (probes.THREAD_BOMB, Limits(tasks=40), "ran 40 processes and threads at once"),
+], ids=["memory", "fork", "threads"])
+def test_limits_stop_the_whole_run_with_a_note(bomb, limits, reason):
+    run = execute(probes.notebook("x = 1", bomb, "print(x)"), cell_timeout=60, limits=limits)
+    assert reason in run.problem
+    assert statuses(run.notebook) == ["ok", "died", "not run"]
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # any process this test ran
+    assert largest < limits.memory + 2**30
+
+
+@needs_sandbox
+def test_tensorflow_trains_within_the_default_limits():
+    run = execute(probes.notebook(probes.TENSORFLOW), cell_timeout=120)
+    assert statuses(run.notebook) == ["ok"] and run.problem is None, run.notebook.cells[0].outputs
+
+
+@needs_sandbox
+def test_a_hostile_class_costs_each_student_only_their_own_points(tmp_path):
+    picked = ("s01_correct", "s04_correct_warnings", "s05_wrong_corr2d", "h01_custom_exc", "h02_showtraceback",
+              "h03_ast_asserts", "h04_sigint_loop", "h05_git_show", "h06_symlink", "h07_metadata_string",
+              "h10_snoop")
+    subs = tmp_path / "subs"
+    expected = lab01_class.write_class(subs, picked)
+    out = tmp_path / "grades.csv"
+    results = {r.student: r for r in grade_class(LAB, subs, out, cell_timeout=5, workers=2)}
+    rows = {row["student"]: row for row in csv.DictReader(out.open())}
+    for student, points in expected.items():
+        assert [results[student].scores[q] for q in results[student].max_scores] == points, (student, rows[student])
+    assert rows["h04_sigint_loop"]["notes"].startswith("cell a2_convolve2d was interrupted after 5 s (timed out)")
+    assert "did not answer within 5 s" in rows["h04_sigint_loop"]["notes"]
+    assert rows["h06_symlink"]["notes"] == f"{LAB}.ipynb is a symbolic link (refused, not followed)"
+    assert rows["h07_metadata_string"]["notes"].startswith("damaged notebook, repaired for grading")
+    assert rows["s04_correct_warnings"]["notes"] == "" and rows["s01_correct"]["notes"] == ""
+    page = (tmp_path / "grades_feedback" / "s05_wrong_corr2d.html").read_text()
+    assert "failed: Not yet: a 3x3 input and a 2x2 kernel give a 2x2 output; got shape (2, 2)." not in page
+    assert "Not yet: the lecture example should give [[19, 25], [37, 43]]" in page
+    assert sorted(p.stem for p in (tmp_path / "grades_feedback").iterdir()) == sorted(expected)
