@@ -211,6 +211,10 @@ def test_output_paths_are_checked_before_grading(monkeypatch, tmp_path):
     subs = tmp_path / "subs"
     subs.mkdir()
     shutil.copy(SOLUTIONS_DIR / f"{LAB}.ipynb", subs / "ann.ipynb")
+    with pytest.raises(FileNotFoundError, match="no folder of submissions"):
+        grade_class(LAB, tmp_path / "nobody", tmp_path / "grades.csv")
+    with pytest.raises(FileExistsError, match="is a folder"):
+        grade_class(LAB, subs, subs)
     with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
         grade_class(LAB, subs, tmp_path / "missing" / "grades.csv")
     with pytest.raises(PermissionError, match="cannot write to /proc"):

@@ -203,6 +203,8 @@ def find_submissions(folder: Path, lab: str) -> dict[str, Path | str]:
 def check_outputs(out: Path, overwrite: bool = False) -> None:
     """Fail before grading if the CSV (or the feedback folder next to it) cannot be written."""
     folder = out.parent
+    if out.is_dir():
+        raise FileExistsError(f"{out} is a folder; --out names the CSV file to write.")
     if not folder.is_dir():
         raise FileNotFoundError(f"the folder for --out, {folder}, does not exist; create it first.")
     try:
@@ -241,6 +243,8 @@ def grade_class(lab: str, submissions: Path, out: Path | None = None, *, cell_ti
     source_path = solutions / f"{lab}.ipynb"
     if not source_path.exists():
         raise FileNotFoundError(f"no lab {lab!r}: {source_path} does not exist.")
+    if not submissions.is_dir():
+        raise FileNotFoundError(f"no folder of submissions at {submissions}.")
     if out is not None:
         check_outputs(out, overwrite)
     if sandbox and not sandbox_available():
