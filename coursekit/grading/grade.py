@@ -117,6 +117,8 @@ def _outcome(cell: nbformat.NotebookNode, cell_timeout: float) -> tuple[bool, st
         return False, f"failed: {evalue}" if evalue else "failed (a test assertion)"
     if status == "error" and ename == "NotImplementedError":
         return False, "not answered yet (NotImplementedError)"
+    if status == "error" and ename == "NameError":
+        return False, f"error: NameError: {evalue} (not answered, or the answer cell failed)"
     if status == "error":
         return False, f"error: {ename}: {evalue}" if evalue else f"error: {ename}"
     return False, {"timeout": f"timed out after {cell_timeout:g} s", "died": "the kernel died during this test",
