@@ -23,6 +23,7 @@ from coursekit.grading.grade import (
     UNSANDBOXED, GradeResult, SandboxUnavailable, _read_submission, find_submissions, grade_class,
     grade_notebook, write_csv,
 )
+from coursekit.grading.validate import validate_lab
 from coursekit.grading.labs import REPO_DIR, grade_id, is_test_cell
 from coursekit.grading.restore import restore_tests
 
@@ -259,6 +260,20 @@ def test_committed_exercises_are_generated_from_solutions():
         "run: python -m coursekit.grading release"
 
 
+# ------------------------------------------------------------ real kernels
+def test_validate_counts_like_grading_and_says_what_is_missing(tmp_path):
+    nb = lab01_class.with_answers({"a1_corr2d": lab01_class.WARNS, "a3_edge_kernel": "raise NotImplementedError()",
+                                   "a5_receptive_field": "def receptive_field(sizes):\n    raise NotImplementedError()"})
+    nbformat.write(nb, tmp_path / "lab.ipynb")
+    ok, report = validate_lab(tmp_path / "lab.ipynb", timeout=30)
+    assert not ok
+    assert report.splitlines()[:2] == ["3 of 5 questions pass the visible tests (4 of 8 points).",
+                                       "2 test cell(s) do not pass yet:"]
+    assert ("- q3_edge_kernel: NameError: name 'vertical_edge_kernel' is not defined (not answered yet, "
+            "or the answer cell above failed)") in report
+    assert "- q5_receptive_field: not answered yet" in report  # the warnings of a1 cost nothing
+
+
 # ------------------------------------------------------------ real kernels, in the sandbox
 def statuses(executed):
     return [c.metadata["coursekit"]["status"] for c in executed.cells]
@@ -331,7 +346,7 @@ def test_tensorflow_trains_within_the_default_limits():
 def test_a_hostile_class_costs_each_student_only_their_own_points(tmp_path):
     picked = ("s01_correct", "s04_correct_warnings", "s05_wrong_corr2d", "h01_custom_exc", "h02_showtraceback",
               "h03_ast_asserts", "h04_sigint_loop", "h05_git_show", "h06_symlink", "h07_metadata_string",
-              "h10_snoop")
+              "h10_snoop", "h11_input_transformer", "h12_post_run_cell", "h13_overwrites_classmate")
     subs = tmp_path / "subs"
     expected = lab01_class.write_class(subs, picked)
     out = tmp_path / "grades.csv"

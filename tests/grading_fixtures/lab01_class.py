@@ -1,11 +1,12 @@
-"""A class of 30 lab01 submissions, a third of them hostile, for tests and timing.
+"""Classes of 30 lab01 submissions, a third of them hostile, for tests and timing.
 
-    python tests/grading_fixtures/lab01_class.py FOLDER   # writes FOLDER/<student>/...
+    python tests/grading_fixtures/lab01_class.py FOLDER [--old-grader]   # writes FOLDER/<student>/...
 
 Every student is a variation of the solution notebook, with the points per question the grader
-should give (:func:`write_class` returns them).
-Memory and fork bombs are not in this class (they are graded separately with small limits), so
-the class can also be graded by an older grader without limits, to compare times.
+should give (:func:`write_class` returns them). :data:`CLASS` has three damaged notebooks, which
+made the grader before issue 18 fail after grading (no CSV); :data:`OLD_GRADER_CLASS` has three
+other hostile students in their place, so both graders can be timed on it. Memory and fork bombs
+are in neither (the old grader had no limits): tests run them with small limits.
 """
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ WRONG = {  # plausible wrong answers, each failing its question
 }
 SILENCE_CUSTOM_EXC = "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
 SILENCE_SHOWTRACEBACK = "get_ipython().showtraceback = lambda *a, **k: None\n"
+INPUT_TRANSFORMER = "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
+POST_RUN_CELL = """\
+def _forget(result):
+    result.error_in_exec = None
+get_ipython().events.register("post_run_cell", _forget)
+"""
 AST_ASSERTS_AWAY = """\
 import ast
 class _NoAsserts(ast.NodeTransformer):
@@ -104,8 +111,8 @@ def broken(kind: str) -> nbformat.NotebookNode:
     return nb
 
 
-def students() -> dict[str, tuple[nbformat.NotebookNode | str, list[int]]]:
-    """Student -> (notebook, or 'symlink'), expected points per question."""
+def students(folder: Path) -> dict[str, tuple[nbformat.NotebookNode | str, list[int]]]:
+    """Student -> (notebook, or 'symlink'), expected points per question, for a class in ``folder``."""
     honest = {
         "s01_correct": (solution(), FULL),
         "s02_correct": (solution(), FULL),
@@ -143,16 +150,25 @@ def students() -> dict[str, tuple[nbformat.NotebookNode | str, list[int]]]:
         "h09_answer_markdown": (broken("answer_markdown"), [2, 1, 2, 1, 0]),  # a5's source is a number
         "h10_snoop": (with_answers({"a1_corr2d": SNOOP + WRONG["a1_corr2d"]} | {
             k: "" for k in WRONG if k != "a1_corr2d"}), NONE),
+        "h11_input_transformer": (with_answers(WRONG, INPUT_TRANSFORMER), NONE),
+        "h12_post_run_cell": (with_answers(WRONG, POST_RUN_CELL), NONE),
+        "h13_overwrites_classmate": (with_answers({}, "try:\n    open("
+                                                      f"{str(folder / 's01_correct' / f'{LAB}.ipynb')!r}, 'w').write('{{}}')\n"
+                                                      "except OSError:\n    pass\n"), FULL),
     }
     return honest | hostile
 
 
-def write_class(folder: Path, only: tuple[str, ...] | None = None) -> dict[str, list[int]]:
-    """Write each student's notebook (``only`` these, if given) to ``folder/<student>/<lab>.ipynb``;
+CLASS = tuple(f"s{i:02d}" for i in range(1, 21)) + tuple(f"h{i:02d}" for i in range(1, 11))
+OLD_GRADER_CLASS = tuple(n for n in CLASS if n not in ("h07", "h08", "h09")) + ("h11", "h12", "h13")
+
+
+def write_class(folder: Path, only: tuple[str, ...] = CLASS) -> dict[str, list[int]]:
+    """Write the students whose names start with one of ``only`` to ``folder/<student>/<lab>.ipynb``;
     return the points per question each should get."""
     expected = {}
-    for student, (nb, points) in students().items():
-        if only is not None and student not in only:
+    for student, (nb, points) in students(folder).items():
+        if not student.startswith(only):
             continue
         (folder / student).mkdir(parents=True)
         target = folder / student / f"{LAB}.ipynb"
@@ -165,4 +181,4 @@ def write_class(folder: Path, only: tuple[str, ...] | None = None) -> dict[str, 
 
 
 if __name__ == "__main__":
-    write_class(Path(sys.argv[1]))
+    write_class(Path(sys.argv[1]), OLD_GRADER_CLASS if "--old-grader" in sys.argv else CLASS)
