@@ -11,25 +11,30 @@ from coursekit.grading import (
     EXERCISES_DIR, SOLUTIONS_DIR, grade_class, grade_notebook, lab_names, questions, validate_lab,
 )
 from coursekit.grading.execute import sandbox_available
+from coursekit.grading.grade import UNSANDBOXED
 from coursekit.grading.labs import grade_id
 
 LAB = "lab01_cross_correlation"
-needs_sandbox = pytest.mark.skipif(not sandbox_available(),
+SANDBOX = sandbox_available()
+# Without bubblewrap the solutions and exercises are still graded (they are trusted files); the
+# fixture class, whose hostile students would really damage the others, needs the sandbox.
+EXPECTED_NOTES = [] if SANDBOX else [UNSANDBOXED]
+needs_sandbox = pytest.mark.skipif(not SANDBOX,
                                    reason="bubblewrap (apt-get install bubblewrap) is needed for isolation tests")
 
 
 @pytest.mark.parametrize("lab", lab_names())
 def test_solution_earns_every_point(lab):
     source = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
-    result = grade_notebook(source, SOLUTIONS_DIR / f"{lab}.ipynb", cell_timeout=120)
+    result = grade_notebook(source, SOLUTIONS_DIR / f"{lab}.ipynb", cell_timeout=120, sandbox=SANDBOX)
     assert result.scores == result.max_scores, result.notes
-    assert result.notes == []
+    assert result.notes == EXPECTED_NOTES
 
 
 @pytest.mark.parametrize("lab", lab_names())
 def test_untouched_exercise_passes_no_test(lab):
     source = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
-    result = grade_notebook(source, EXERCISES_DIR / f"{lab}.ipynb", cell_timeout=120)
+    result = grade_notebook(source, EXERCISES_DIR / f"{lab}.ipynb", cell_timeout=120, sandbox=SANDBOX)
     assert set(result.scores) == {q.grade_id for q in questions(source)}
     assert all(score == 0 for score in result.scores.values()), result.scores
 
@@ -56,6 +61,8 @@ WRONG_CORR2D = "def corr2d(X, K):\n    return np.zeros((2, 2))"
 
 @pytest.fixture(scope="module")
 def fixture_class(tmp_path_factory):
+    if not SANDBOX:
+        pytest.skip("bubblewrap (apt-get install bubblewrap) is needed to grade a class with hostile students")
     root = tmp_path_factory.mktemp("class")
     subs = root / "submissions"
     leak = root / "leak.txt"
@@ -76,17 +83,16 @@ def fixture_class(tmp_path_factory):
         "erin_edits_test": submission({"a1_corr2d": WRONG_CORR2D}, edit={"q1_corr2d": "print('Correct')"}),
         "frank_deletes_test": submission(drop=("q5_receptive_field",)),
     }
-    if sandbox_available():  # without isolation these would really damage the others
-        notebooks["gina_writes"] = submission(extra=f"open({str(alice_path)!r}, 'w').write('{{}}')\n"
-                                                    f"open({str(leak)!r}, 'w').write('x')")
-        notebooks["hank_snoops"] = submission({"a1_corr2d": (
-            "import json\n"
-            f"_cells = json.load(open({str(alice_path)!r}))['cells']\n"
-            "exec(next(''.join(c['source']) for c in _cells if 'def corr2d' in ''.join(c['source'])))")})
-        notebooks["ivy_network"] = submission({"a5_receptive_field": (
-            "import urllib.request\n"
-            f"_code = urllib.request.urlopen({url!r}, timeout=5).read().decode()\n"
-            "def receptive_field(kernel_sizes):\n    return eval(_code)")})
+    notebooks["gina_writes"] = submission(extra=f"open({str(alice_path)!r}, 'w').write('{{}}')\n"
+                                                f"open({str(leak)!r}, 'w').write('x')")
+    notebooks["hank_snoops"] = submission({"a1_corr2d": (
+        "import json\n"
+        f"_cells = json.load(open({str(alice_path)!r}))['cells']\n"
+        "exec(next(''.join(c['source']) for c in _cells if 'def corr2d' in ''.join(c['source'])))")})
+    notebooks["ivy_network"] = submission({"a5_receptive_field": (
+        "import urllib.request\n"
+        f"_code = urllib.request.urlopen({url!r}, timeout=5).read().decode()\n"
+        "def receptive_field(kernel_sizes):\n    return eval(_code)")})
     for student, nb in notebooks.items():
         (subs / student).mkdir(parents=True)
         nbformat.write(nb, subs / student / (f"{LAB}.ipynb" if student != "bob_partial" else "Bob's lab.ipynb"))
@@ -114,8 +120,7 @@ def test_csv_has_a_row_per_student_and_a_column_per_question(fixture_class):
     assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,total,max,notes"
     expected = ["alice", "bob_partial", "carol_loop", "dave_crash", "erin_edits_test", "frank_deletes_test",
                 "jack_invalid", "kim_two_files"]
-    if sandbox_available():
-        expected += ["gina_writes", "hank_snoops", "ivy_network"]
+    expected += ["gina_writes", "hank_snoops", "ivy_network"]
     assert sorted(fixture_class["rows"]) == sorted(expected)
     assert all(row["max"] == "8" for row in fixture_class["rows"].values())
 
