@@ -31,8 +31,8 @@ phase() {  # phase NAME REPORT COMMAND...
   [ "$rc" -eq 0 ] || status=1
 }
 
-phase "unit tests" unit "$PY" -m pytest -q tests coursekit --doctest-modules --ignore=tests/test_labs.py
-phase "labs" labs "$PY" -m pytest -q tests/test_labs.py
+phase "unit tests" unit "$PY" -m pytest -q -n 2 --dist loadscope tests coursekit --doctest-modules --ignore=tests/test_labs.py
+phase "labs" labs "$PY" -m pytest -q -n 2 --dist loadgroup tests/test_labs.py
 phase "notebooks" notebooks "$PY" -m pytest -q --nbval-lax --nbval-current-env \
   --nbval-cell-timeout=300 -n 2 --dist loadscope -p no:cacheprovider notebooks
 

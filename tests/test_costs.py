@@ -49,9 +49,9 @@ def test_conv1d_and_conv3d():
 
 def test_layer_table_lists_layers_and_total():
     model = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(6, 5, padding="same", name="c1"),
-                              L.MaxPooling2D(2, name="p1"), L.Flatten(), L.Dense(10, name="out")])
+                              L.MaxPooling2D(2, name="p1"), L.Flatten(name="flat"), L.Dense(10, name="out")])
     table = layer_table(model)
-    assert list(table["layer"]) == ["c1", "p1", "flatten", "out", "total"]
+    assert list(table["layer"]) == ["c1", "p1", "flat", "out", "total"]
     assert table.iloc[0]["output shape"] == (28, 28, 6)
     assert table.iloc[-1]["params"] == model.count_params()
     assert table.iloc[-1]["MACs"] == count_macs(model) == 28 * 28 * 6 * 25 + 14 * 14 * 6 * 4 + 1176 * 10

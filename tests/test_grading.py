@@ -2,9 +2,10 @@
 then the sandbox, the limits and the runner's per-cell record with real kernels (bubblewrap)."""
 import copy
 import csv
+import json
 import os
-import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -328,11 +329,20 @@ def test_a_loop_ignoring_the_interrupt_times_out_and_ends_the_run():
     (probes.FORK_BOMB, Limits(tasks=40), "ran 40 processes and threads at once"),
     (probes.THREAD_BOMB, Limits(tasks=40), "ran 40 processes and threads at once"),
 ], ids=["memory", "fork", "threads"])
-def test_limits_stop_the_whole_run_with_a_note(bomb, limits, reason):
-    run = execute(probes.notebook("x = 1", bomb, "print(x)"), cell_timeout=60, limits=limits)
-    assert reason in run.problem
-    assert statuses(run.notebook) == ["ok", "died", "not run"]
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # any process this test ran
+def test_limits_stop_the_whole_run_with_a_note(bomb, limits, reason, tmp_path):
+    """Graded from a fresh process, so that the largest resident size of its children is this
+    run's alone (a pytest worker has run other tests' processes before)."""
+    script = (f"import json, resource, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+              "from coursekit.grading.execute import Limits, execute\n"
+              "from grading_fixtures import probes\n"
+              f"run = execute(probes.notebook('x = 1', {bomb!r}, 'print(x)'), cell_timeout=60, limits={limits!r})\n"
+              "print(json.dumps([run.problem, [c.metadata.get('coursekit', {}).get('status') for c in run.notebook.cells],"
+              " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    problem, cell_statuses, largest = json.loads(done.stdout.splitlines()[-1])
+    assert reason in problem
+    assert cell_statuses == ["ok", "died", "not run"]
     assert largest < limits.memory + 2**30
 
 

@@ -19,6 +19,7 @@ SANDBOX = sandbox_available()
 # Without bubblewrap the solutions and exercises are still graded (they are trusted files); the
 # fixture class, whose hostile students would really damage the others, needs the sandbox.
 EXPECTED_NOTES = [] if SANDBOX else [UNSANDBOXED]
+in_one_worker = pytest.mark.xdist_group("fixture_class")  # the class is graded once, by one pytest-xdist worker
 needs_sandbox = pytest.mark.skipif(not SANDBOX,
                                    reason="bubblewrap (apt-get install bubblewrap) is needed for isolation tests")
 
@@ -115,6 +116,7 @@ def scores(row):
                                     "q5_receptive_field")]
 
 
+@in_one_worker
 def test_csv_has_a_row_per_student_and_a_column_per_question(fixture_class):
     header = fixture_class["out"].read_text().splitlines()[0]
     assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,total,max,notes"
@@ -125,30 +127,35 @@ def test_csv_has_a_row_per_student_and_a_column_per_question(fixture_class):
     assert all(row["max"] == "8" for row in fixture_class["rows"].values())
 
 
+@in_one_worker
 def test_correct_and_partial(fixture_class):
     rows = fixture_class["rows"]
     assert scores(rows["alice"]) == [2, 1, 2, 1, 2] and rows["alice"]["total"] == "8" and rows["alice"]["notes"] == ""
     assert scores(rows["bob_partial"]) == [2, 1, 0, 1, 0] and rows["bob_partial"]["total"] == "4"
 
 
+@in_one_worker
 def test_infinite_loop_costs_only_that_question(fixture_class):
     row = fixture_class["rows"]["carol_loop"]
     assert scores(row) == [2, 0, 2, 1, 2]
     assert "a2_convolve2d was interrupted after 5 s" in row["notes"]
 
 
+@in_one_worker
 def test_kernel_crash_keeps_earlier_points(fixture_class):
     row = fixture_class["rows"]["dave_crash"]
     assert scores(row) == [2, 1, 0, 0, 0]
     assert "kernel died" in row["notes"]
 
 
+@in_one_worker
 def test_edited_and_deleted_tests_are_restored(fixture_class):
     erin, frank = fixture_class["rows"]["erin_edits_test"], fixture_class["rows"]["frank_deletes_test"]
     assert scores(erin)[:2] == [0, 0] and "q1_corr2d was edited" in erin["notes"]
     assert scores(frank) == [2, 1, 2, 1, 2] and "q5_receptive_field was deleted" in frank["notes"]
 
 
+@in_one_worker
 def test_unreadable_and_ambiguous_submissions_are_reported(fixture_class):
     jack, kim = fixture_class["rows"]["jack_invalid"], fixture_class["rows"]["kim_two_files"]
     assert jack["total"] == "0" and "not a readable notebook" in jack["notes"]
@@ -156,6 +163,7 @@ def test_unreadable_and_ambiguous_submissions_are_reported(fixture_class):
 
 
 @needs_sandbox
+@in_one_worker
 def test_a_submission_cannot_write_outside_its_folder(fixture_class):
     assert fixture_class["alice_path"].read_bytes() == fixture_class["alice_before"]
     assert not fixture_class["leak"].exists()
@@ -164,11 +172,13 @@ def test_a_submission_cannot_write_outside_its_folder(fixture_class):
 
 
 @needs_sandbox
+@in_one_worker
 def test_a_submission_cannot_read_other_students(fixture_class):
     assert scores(fixture_class["rows"]["hank_snoops"])[:2] == [0, 0]  # alice's corr2d was out of reach
 
 
 @needs_sandbox
+@in_one_worker
 def test_a_submission_has_no_network(fixture_class):
     assert scores(fixture_class["rows"]["ivy_network"])[4] == 0
     assert all(r.sandboxed for r in fixture_class["results"] if r.student not in ("jack_invalid", "kim_two_files"))
