@@ -21,7 +21,9 @@ from coursekit.plots import use_style
 def setup_lesson(seed: int = 0, quiet: bool = False) -> dict[str, str]:
     """Seed Python, NumPy (and TensorFlow if imported), apply the plot style, report versions.
 
-    Returns the facts it printed, so a notebook can check them.
+    Returns the facts it printed, so a notebook can check them. ``train.fit`` seeds its own run
+    (``seed=0`` unless given), so a lesson's training results do not depend on this seed: to see
+    another draw, pass ``seed=`` to ``fit`` as well.
     """
     random.seed(seed)
     np.random.seed(seed)
