@@ -18,7 +18,7 @@ from coursekit.grading import EXERCISES_DIR, SOLUTIONS_DIR, lab_names, make_exer
 from coursekit.grading import execute as execute_module
 from coursekit.grading import grade as grade_module
 from coursekit.grading.__main__ import main
-from coursekit.grading.execute import Execution, Limits, execute, sandbox_available
+from coursekit.grading.execute import Limits, execute, sandbox_available
 from coursekit.grading.feedback import feedback_html, write_feedback
 from coursekit.grading.grade import (
     UNSANDBOXED, GradeResult, SandboxUnavailable, _read_submission, find_submissions, grade_class,
@@ -30,6 +30,7 @@ from coursekit.grading.restore import restore_tests
 
 sys.path.insert(0, str(Path(__file__).parent))
 from grading_fixtures import lab01_class, probes  # noqa: E402
+from grading_fixtures.fake_session import fake_open_session  # noqa: E402
 
 LAB = "lab01_cross_correlation"
 needs_sandbox = pytest.mark.skipif(not sandbox_available(), reason="needs bubblewrap (apt-get install bubblewrap)")
@@ -155,39 +156,19 @@ def test_a_damaged_notebook_is_repaired_with_one_note(tmp_path, solution, kind, 
     assert cell(restored, "a3_edge_kernel").cell_type == "code"
 
 
-def fake_execute(statuses: dict[str, dict], problem=None):
-    """An ``execute`` that runs nothing: test cells end as ``statuses`` says (by grade id)."""
-    def run(notebook, **kwargs):
-        run.kwargs = kwargs
-        executed = copy.deepcopy(notebook)
-        for c in executed.cells:
-            if c.cell_type == "code":
-                record = statuses.get(grade_id(c), {"status": "ok"})
-                c.metadata["coursekit"] = {k: v for k, v in record.items() if k != "outputs"}
-                c.outputs = record.get("outputs", [])
-        return Execution(executed, problem, kwargs.get("sandbox", True))
-    return run
-
-
-def test_points_come_from_the_kernels_reply_not_from_outputs(monkeypatch, solution):
-    stderr = nbformat.v4.new_output("stream", name="stderr", text="RuntimeWarning: overflow encountered in exp\n")
-    shown = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
-    monkeypatch.setattr(grade_module, "execute", fake_execute({
-        "q1_corr2d": {"status": "ok", "outputs": [stderr]},  # a warning is not a wrong answer
-        "q2_convolve2d": {"status": "error", "ename": "AssertionError", "evalue": "Not yet: flip <both> axes"},
-        "q3_edge_kernel": {"status": "timeout"},
-        "q4_box_blur": {"status": "ok", "outputs": [shown]},
-        "q5_receptive_field": {"status": "not run"},
-    }, problem="the kernel did not answer"))
-    result = grade_notebook(solution, SOLUTIONS_DIR / f"{LAB}.ipynb", cell_timeout=7)
-    assert result.scores == {"q1_corr2d": 2, "q2_convolve2d": 0, "q3_edge_kernel": 0, "q4_box_blur": 0,
-                             "q5_receptive_field": 0}
-    assert result.details["q1_corr2d"] == "passed"
-    assert result.details["q2_convolve2d"] == "failed: Not yet: flip <both> axes"
-    assert result.details["q3_edge_kernel"] == "timed out after 7 s"
-    assert result.details["q4_box_blur"].startswith("failed: AssertionError raised")
-    assert "cell q3_edge_kernel was interrupted after 7 s (timed out)" in result.notes
-    assert result.notes[-1] == "the kernel did not answer"
+def test_grade_notebook_scores_the_checks_and_keeps_the_runs_notes(monkeypatch, solution):
+    monkeypatch.setattr(grade_module, "open_session", fake_open_session(problem="the kernel did not answer"))
+    wrong = copy.deepcopy(solution)
+    cell(wrong, "a2_convolve2d").source = "def convolve2d(X, K):\n    return corr2d(X, K)"
+    cell(wrong, "q5_receptive_field").source = "print('Correct')"
+    path = Path(tempfile.mkdtemp()) / "wrong.ipynb"
+    nbformat.write(wrong, path)
+    result = grade_notebook(solution, path, cell_timeout=7)
+    assert result.scores == {"q1_corr2d": 2, "q2_convolve2d": 0, "q3_edge_kernel": 2, "q4_box_blur": 1,
+                             "q5_receptive_field": 2}
+    assert result.details["q2_convolve2d"].startswith("failed: Not yet: the result should equal scipy.signal.convolve2d")
+    assert result.details["q5_receptive_field"] == "passed (your edited or deleted test was restored)"
+    assert result.notes == ["test cell q5_receptive_field was edited (restored for grading)", "the kernel did not answer"]
 
 
 def test_grading_refuses_to_run_without_bubblewrap(monkeypatch, tmp_path, capsys):
@@ -200,8 +181,8 @@ def test_grading_refuses_to_run_without_bubblewrap(monkeypatch, tmp_path, capsys
     assert main(["grade", LAB, str(subs), "--out", str(tmp_path / "grades.csv")]) == 2
     assert "apt-get install bubblewrap" in capsys.readouterr().err
     assert not (tmp_path / "grades.csv").exists()
-    fake = fake_execute({})
-    monkeypatch.setattr(grade_module, "execute", fake)  # --no-sandbox: graded, and it says so
+    fake = fake_open_session()
+    monkeypatch.setattr(grade_module, "open_session", fake)  # --no-sandbox: graded, and it says so
     assert main(["grade", LAB, str(subs), "--out", str(tmp_path / "grades.csv"), "--no-sandbox", "--memory", "2"]) == 0
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
     assert rows[0]["total"] == "8" and rows[0]["notes"] == UNSANDBOXED

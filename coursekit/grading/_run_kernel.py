@@ -1,16 +1,25 @@
 """Executed inside the sandbox: run a notebook cell by cell and record how each cell ended.
 
-    python _run_kernel.py < request.json > result.json
+    python _run_kernel.py   # JSON lines: the request on stdin, then questions; answers on stdout
 
-The request (JSON): ``notebook`` (nbformat text), ``cell_timeout`` (seconds), ``files`` (path
-relative to the work dir -> text, written first) and ``limits`` (None, or ``uid``, ``memory``,
-``tasks``, ``nproc``: see :func:`_limit`). The result (JSON): the executed ``notebook`` and
-``problem``, one line when the run stopped early (the kernel died, a limit was exceeded, a cell
-ignored the interrupt), else None. Errors inside cells are not problems: they are recorded.
+The request (one JSON line): ``notebook`` (nbformat text), ``cell_timeout`` (seconds), ``files``
+(path relative to the work dir -> text, written first), ``limits`` (None, or ``uid``,
+``memory``, ``tasks``, ``nproc``: see :func:`_limit`). The last answer: the executed
+``notebook`` and ``problem``, one line when the run stopped early (the kernel died, a limit was
+exceeded, a cell ignored the interrupt), else None. Errors inside cells are not problems: they
+are recorded.
+
+A code cell whose metadata has ``coursekit_checkpoint`` (the place of a test cell) is not run:
+the runner sends ``{"checkpoint": <its value>, "problem": ..., "cells": {<id>: <record>}}`` (the
+cells run since the last checkpoint) and answers the grader's questions about the kernel as it
+is at that point, one JSON line each way: ``{"ask": <wire text>}`` -> ``{"reply": <wire text>}``
+or ``{"problem": ...}`` (timed out, kernel died), until ``{"op": "continue"}`` (or "close",
+which skips the rest). The answering code is ``wire.py`` and :data:`_SERVE`, run in the kernel:
+whatever the submission did to that kernel, only data comes back (see wire.py).
 
 Each code cell gets ``metadata["coursekit"]``: ``status`` from the kernel's execute_reply ("ok",
 "error" with ``ename`` and ``evalue``, "aborted"), or "timeout", "died" (the kernel died during
-the cell), "not run". Never from the outputs, which the submission can hide or fake.
+the cell), "not run", "checkpoint". Never from the outputs, which the submission can hide or fake.
 
 Before each code cell a silent request undoes the IPython hooks an earlier cell may have set:
 AST and input transformers, custom exception handlers, methods replaced on the shell instance,
@@ -27,6 +36,7 @@ this process holds, so a submission cannot write it.
 """
 from __future__ import annotations
 
+import ast
 import asyncio
 import ctypes
 import json
@@ -45,6 +55,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+_WIRE = Path(__file__).with_name("wire.py")
 _TIMEOUT_MARK = "coursekit_timeout"  # in the stand-in reply nbclient makes for a timed-out cell
 _MAX_EVALUE = 500  # characters of an error message kept
 _MAX_OUTPUTS = 1_000_000  # characters of one cell's outputs kept (beyond: its errors only)
@@ -62,6 +73,35 @@ shell.custom_exceptions = ()
 for callbacks in shell.events.callbacks.values():
     callbacks[:] = [f for f in callbacks
                     if getattr(f, "__module__", "").split(".")[0] in ("IPython", "ipykernel", "matplotlib_inline")]
+"""
+
+
+_SERVE = """\
+def __coursekit_serve__(text, _wire=_wire):
+    import IPython
+    namespace = IPython.get_ipython().user_ns
+    try:
+        ask = _wire.decode(text)
+        if ask["op"] == "run":
+            scope = dict(namespace)
+            scope.update(ask["data"])
+            exec(compile(ask["code"], "<grading check>", "exec"), scope)
+            reply = {"value": scope.get("result")}
+        elif ask["name"] not in namespace:
+            raise NameError(f"name {ask['name']!r} is not defined")
+        elif ask["op"] == "get":
+            value = namespace[ask["name"]]
+            if callable(value) and not hasattr(value, "__array__") and not hasattr(value, "get_config"):
+                reply = {"callable": True}
+            else:
+                reply = {"value": value}
+        else:
+            args = ask["args"]
+            reply = {"value": namespace[ask["name"]](*args, **ask["kwargs"])}
+            reply["args"] = [a if hasattr(a, "__array__") or hasattr(a, "get_config") else None for a in args]
+        return _wire.encode(reply)
+    except BaseException as error:  # noqa: BLE001 - the check decides what an exception means
+        return _wire.encode({"error": [type(error).__name__, str(error)[:500]]})
 """
 
 
@@ -120,12 +160,11 @@ def _record(cell: nbformat.NotebookNode, cell_index: int, execute_reply: dict) -
         _mark(cell, reply.get("status"), reply.get("ename"), reply.get("evalue"))
 
 
-async def _reset(client: NotebookClient, timeout: float) -> bool | None:
-    """Undo the submission's IPython hooks. True when done; False when the reply shows the reset
-    code never ran (run_cell replaced); None when the kernel did not answer within ``timeout``."""
-    token = secrets.token_hex(8)  # evaluated as a user expression: no transformer or run_cell in the way
+async def _expression(client: NotebookClient, expression: str, timeout: float) -> str | None:
+    """Evaluate ``expression`` in the kernel as a user expression (no transformer or run_cell in
+    the way); its text/plain result, "" if it raised, None if the kernel did not answer in time."""
     msg_id = client.kc.execute("", silent=True, store_history=False, stop_on_error=False,
-                               user_expressions={"token": f"exec({_RESET!r}, {{}}) or {token!r}"})
+                               user_expressions={"value": expression})
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
         try:
@@ -133,23 +172,77 @@ async def _reset(client: NotebookClient, timeout: float) -> bool | None:
         except queue.Empty:
             return None
         if reply["parent_header"].get("msg_id") == msg_id:
-            seen = reply["content"].get("user_expressions", {}).get("token", {})
-            return seen.get("data", {}).get("text/plain") == repr(token)
+            return reply["content"].get("user_expressions", {}).get("value", {}).get("data", {}).get("text/plain", "")
     return None
 
 
-async def _run(nb: nbformat.NotebookNode, cell_timeout: float, stopped: list[str]) -> str | None:
-    """Execute every code cell of ``nb`` in place; return why the run stopped early, if it did."""
+async def _reset(client: NotebookClient, timeout: float) -> bool | None:
+    """Undo the submission's IPython hooks. True when done; False when the reply shows the reset
+    code never ran (run_cell replaced); None when the kernel did not answer within ``timeout``."""
+    token = secrets.token_hex(8)
+    seen = await _expression(client, f"exec({_RESET!r}, {{}}) or {token!r}", timeout)
+    return None if seen is None else seen == repr(token)
+
+
+def _send(out, message: dict) -> None:
+    out.write(json.dumps(message) + "\n")
+    out.flush()
+
+
+async def _serve(client: NotebookClient, timeout: float, out, stopped: list[str], problem: str | None) -> bool:
+    """Answer the grader's questions (one JSON line each) until it says "continue" (True) or
+    "close", or closes stdin (False)."""
+    install_code = ("import types as _t\n_wire = _t.ModuleType('coursekit_wire')\n"
+                    f"exec({_WIRE.read_text()!r}, _wire.__dict__)\n{_SERVE}del _wire, _t\n")
+    install = f"exec({install_code!r}, __import__('IPython').get_ipython().user_ns)"
+    while line := await asyncio.to_thread(sys.stdin.readline):
+        ask = json.loads(line)
+        if ask.get("op") in ("continue", "close"):
+            return ask["op"] == "continue"
+        if stopped or problem:
+            _send(out, {"problem": stopped[0] if stopped else problem})
+            continue
+        if not await _reset(client, timeout):
+            _send(out, {"problem": f"the kernel did not answer within {timeout:g} s"})
+            continue
+        value = await _expression(client, f"{install} or __coursekit_serve__({ask['ask']!r})", timeout)
+        if value is None:
+            with suppress(Exception):
+                await client.km.interrupt_kernel()
+            _send(out, {"problem": stopped[0] if stopped else f"timed out after {timeout:g} s"})
+            await _expression(client, "None", timeout)  # let the interrupted request finish
+            continue
+        try:
+            _send(out, {"reply": ast.literal_eval(value)})
+        except (ValueError, SyntaxError):
+            _send(out, {"problem": "the kernel's answer was damaged"})
+    return False
+
+
+async def _run(nb: nbformat.NotebookNode, cell_timeout: float, stopped: list[str], out=None) -> str | None:
+    """Execute every code cell of ``nb`` in place; return why the run stopped early, if it did.
+    With ``out``, stop at each checkpoint cell to answer questions there (see :func:`_serve`)."""
     client = NotebookClient(
         nb, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
         record_timing=False, shutdown_kernel="immediate", on_cell_executed=_record,
         error_on_timeout={_TIMEOUT_MARK: True, "ename": "CellTimeout", "evalue": "", "traceback": []},
     )
-    problem = None
+    problem, since = None, {}
     try:
         async with client.async_setup_kernel():
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
+                    continue
+                if "coursekit_checkpoint" in cell.metadata:
+                    _mark(cell, "checkpoint")
+                    if out is None:
+                        continue
+                    _send(out, {"checkpoint": cell.metadata.coursekit_checkpoint, "problem": stopped[0] if stopped
+                                else problem, "cells": since})
+                    since = {}
+                    if not await _serve(client, cell_timeout, out, stopped, problem):
+                        problem = problem or "grading stopped"
+                        break
                     continue
                 reset = None if problem else await _reset(client, cell_timeout)
                 if reset is None and problem is None:
@@ -165,8 +258,12 @@ async def _run(nb: nbformat.NotebookNode, cell_timeout: float, stopped: list[str
                     _mark(cell, "error", "ResetBlocked", "an earlier cell replaced how IPython runs cells")
                 if "coursekit" not in cell.metadata:
                     _mark(cell, "not run")
+                since[cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"] = cell.metadata.coursekit
     except Exception as error:  # noqa: BLE001 - whatever a submission does, report it in one line
         problem = problem or f"could not run the notebook: {type(error).__name__}: {error}".splitlines()[0]
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "coursekit" not in cell.metadata:
+            _mark(cell, "not run")
     return problem
 
 
@@ -178,34 +275,33 @@ def _shorten(cell: nbformat.NotebookNode) -> None:
         cell.outputs = [note, *errors]
 
 
-def _execute(request: dict) -> tuple[str, str | None]:
-    """Set up the work dir and limits, run the notebook; return it (nbformat text) and the problem."""
-    stopped: list[str] = []
-    if request["limits"] is not None:
-        _limit(request["limits"], stopped)
-    for name, text in request["files"].items():
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
-        Path(name).write_text(text)
-    Path("submission.ipynb").write_text(request["notebook"])
-    nb = nbformat.reads(request["notebook"], as_version=4)
-    problem = asyncio.run(_run(nb, request["cell_timeout"], stopped))
+def _result(nb: nbformat.NotebookNode, problem: str | None) -> dict:
     for cell in nb.cells:
         _shorten(cell)
-    return nbformat.writes(nb), problem
+    return {"notebook": nbformat.writes(nb), "problem": problem}
 
 
 def main() -> int:
-    request = json.load(sys.stdin)
-    result = os.fdopen(os.dup(1), "w")  # not inherited by the kernel
+    out = os.fdopen(os.dup(1), "w")  # not inherited by the kernel
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     try:
-        notebook, problem = _execute(request)
+        request = json.loads(sys.stdin.readline())
+        stopped: list[str] = []
+        if request["limits"] is not None:
+            _limit(request["limits"], stopped)
+        for name, text in request["files"].items():
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+            Path(name).write_text(text)
+        Path("submission.ipynb").write_text(request["notebook"])
+        nb = nbformat.reads(request["notebook"], as_version=4)
+        problem = asyncio.run(_run(nb, request["cell_timeout"], stopped, out))
+        _send(out, _result(nb, problem))
     except Exception as error:  # noqa: BLE001 - reported to the grader instead of a lost traceback
-        notebook, problem = None, f"the grading process failed: {type(error).__name__}: {error}".splitlines()[0]
-    json.dump({"notebook": notebook, "problem": problem}, result)
-    result.close()
+        _send(out, {"notebook": None,
+                    "problem": f"the grading process failed: {type(error).__name__}: {error}".splitlines()[0]})
+    out.close()
     return 0
 
 

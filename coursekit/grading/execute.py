@@ -13,18 +13,28 @@ either, everything is stopped and the reason reported) and the size of ``/tmp``,
 the work dir. Every cell has a time limit (an interrupted endless loop costs that cell only; one
 that ignores the interrupt ends the run). See ``_run_kernel.py`` for what is recorded per cell.
 
+``hide`` takes installed packages out of the sandbox (empty folders in their place), so an answer
+that is to use NumPy only cannot import SciPy, Keras or coursekit however it tries.
+
+:func:`open_session` keeps the kernel up after the notebook ran, for the grader's questions
+(:class:`Session`, see ``_run_kernel.py``); :func:`execute` only runs the notebook.
+
 ``sandbox=False`` runs the same way without any isolation or limit: only for trusted notebooks.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import random
 import shutil
+import queue
 import subprocess
 import sys
 import tempfile
-from contextlib import suppress
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +77,32 @@ def _visible() -> list[str]:
     return [*_SYSTEM, sys.base_prefix, sys.prefix, str(package), str(REPO_DIR / "data")]
 
 
-def _bwrap_args(bwrap: str, limits: Limits) -> list[str]:
+def package_folders(names: frozenset[str]) -> list[str]:
+    """Where the installed packages ``names`` live (those that are installed)."""
+    folders = []
+    for name in sorted(names):
+        with suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.submodule_search_locations:
+                folders += list(spec.submodule_search_locations)
+    return folders
+
+
+def _hiding(hide: frozenset[str]) -> list[str]:
+    """bwrap arguments that put empty folders over the hidden packages (the runner's own two
+    files stay, when coursekit is hidden)."""
+    args = []
+    for folder in package_folders(hide):
+        args += ["--perms", "0755", "--tmpfs", folder]
+    if "coursekit" in hide:
+        grading = _RUNNER.parent
+        args += ["--perms", "0755", "--dir", str(grading)]
+        for path in (_RUNNER, grading / "wire.py"):
+            args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
+def _bwrap_args(bwrap: str, limits: Limits, hide: frozenset[str] = frozenset()) -> list[str]:
     args = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--as-pid-1", "--cap-drop", "ALL"]
     if os.geteuid() == 0:  # the runner needs these to become an unprivileged user, then has none
@@ -80,6 +115,7 @@ def _bwrap_args(bwrap: str, limits: Limits) -> list[str]:
             args += ["--symlink", os.readlink(path), path]
         elif os.path.exists(path):
             args += ["--ro-bind", path, path]
+    args += _hiding(hide)
     args += ["--dev", "/dev", "--proc", "/proc"]
     for path in ("/tmp", "/dev/shm", WORKDIR):
         args += ["--perms", "1777", "--size", str(limits.disk), "--tmpfs", path]
@@ -127,12 +163,115 @@ def _environment(home: str) -> dict[str, str]:
     }
 
 
-def execute(notebook: nbformat.NotebookNode, *, cell_timeout: float = 60, sandbox: bool = True,
-            limits: Limits = Limits()) -> Execution:
-    """Execute ``notebook`` in a fresh sandbox (or, with ``sandbox=False``, a temporary folder).
+class SessionProblem(RuntimeError):
+    """The kernel could not answer: it timed out, died, or the run had stopped."""
 
-    The whole run may take ``cell_timeout`` (plus 10 s) per code cell, and a minute, before it is
-    stopped. Raises RuntimeError when ``sandbox`` is True and bubblewrap cannot run.
+
+class Session:
+    """A submission's notebook running in its sandbox, stopping at checkpoints (the places of
+    the test cells) for questions about its kernel: see ``_run_kernel.py``.
+
+    A kernel that died, timed out or never started answers every question with
+    :class:`SessionProblem`.
+    """
+
+    def __init__(self, process: subprocess.Popen, cell_timeout: float, budget: float, sandboxed: bool):
+        self._process, self._timeout, self._budget, self._sandboxed = process, cell_timeout, budget, sandboxed
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._final: dict | None = None
+        self.problem: str | None = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self._process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _next(self, timeout: float) -> dict | None:
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.problem = self.problem or f"stopped after {timeout:.0f} s for the whole notebook"
+            return None
+        try:
+            return json.loads(line) if line else None
+        except ValueError:
+            return None
+
+    def _write(self, message: dict) -> None:
+        try:
+            self._process.stdin.write(json.dumps(message) + "\n")
+            self._process.stdin.flush()
+        except (OSError, ValueError):
+            self.problem = self.problem or "the grading process ended"
+
+    def reach(self, checkpoint: str) -> dict[str, dict]:
+        """Run on to ``checkpoint``; return the records of the cells run since the last one."""
+        while self._final is None and self.problem is None:
+            message = self._next(self._budget)
+            if message is None:
+                self.problem = self.problem or "the grading process failed"
+            elif "checkpoint" in message:
+                self.problem = message["problem"]
+                if message["checkpoint"] == checkpoint:
+                    return message["cells"]
+                self._write({"op": "continue"})
+            else:
+                self._final = message
+                self.problem = message.get("problem") or f"the notebook ended before {checkpoint}"
+        return {}
+
+    def ask(self, question: str) -> str:
+        """Send one wire-encoded question; return the wire-encoded reply."""
+        if self.problem is not None:
+            raise SessionProblem(self.problem)
+        self._write({"ask": question})
+        message = self._next(2 * self._timeout + 20) if self.problem is None else None
+        if message is None or "problem" in message and not message["problem"].startswith("timed out"):
+            self.problem = self.problem or (message or {}).get("problem") or "the grading process stopped answering"
+            raise SessionProblem(self.problem)
+        if "problem" in message:
+            raise SessionProblem(message["problem"])
+        return message["reply"]
+
+    def resume(self) -> None:
+        """Go on from the checkpoint last reached."""
+        if self._final is None:
+            self._write({"op": "continue"})
+
+    def finish(self) -> Execution:
+        """Run to the end; the executed notebook (None if nothing came back) and the problem."""
+        while self._final is None:
+            message = self._next(self._budget)
+            if message is None:
+                self._final = {"notebook": None, "problem": self.problem or "the grading process failed"}
+            elif "checkpoint" in message:
+                self._write({"op": "continue"})
+            else:
+                self._final = message
+        notebook = self._final["notebook"] and nbformat.reads(self._final["notebook"], as_version=4)
+        return Execution(notebook or None, self._final["problem"], self._sandboxed)
+
+    def close(self) -> None:
+        with suppress(OSError, ValueError):
+            self._process.stdin.write(json.dumps({"op": "close"}) + "\n")
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(self._process.pid, 9)
+            self._process.wait()
+
+
+@contextmanager
+def open_session(notebook: nbformat.NotebookNode, *, cell_timeout: float = 60, sandbox: bool = True,
+                 limits: Limits = Limits(), hide: frozenset[str] = frozenset()) -> Iterator[Session]:
+    """Start ``notebook`` in a fresh sandbox (or, with ``sandbox=False``, a temporary folder);
+    the run stops at its checkpoint cells for questions (:class:`Session`) until the block ends.
+
+    The notebook may take ``cell_timeout`` (plus 10 s) per code cell, and a minute, before it
+    is stopped. Raises RuntimeError when ``sandbox`` is True and bubblewrap cannot run.
     """
     request = {"notebook": nbformat.writes(notebook), "cell_timeout": cell_timeout, "files": _font_cache(),
                "limits": None}
@@ -148,16 +287,19 @@ def execute(notebook: nbformat.NotebookNode, *, cell_timeout: float = 60, sandbo
             request["limits"] = {"uid": random.randrange(2**20, 2**30) if root else None, "memory": limits.memory,
                                  "tasks": limits.tasks,
                                  "nproc": limits.tasks + (0 if root else _tasks_of_this_user())}
-            command, home = _bwrap_args(bwrap, limits) + command, WORKDIR
+            command, home = _bwrap_args(bwrap, limits, hide) + command, WORKDIR
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True, cwd=tmp, env=_environment(home), start_new_session=True)
+        session = Session(process, cell_timeout, budget, sandbox)
         try:
-            run = subprocess.run(command, input=json.dumps(request), capture_output=True, text=True, cwd=tmp,
-                                 env=_environment(home), timeout=budget, start_new_session=True)
-        except subprocess.TimeoutExpired:
-            return Execution(None, f"stopped after {budget:.0f} s for the whole notebook", sandbox)
-    try:
-        result = json.loads(run.stdout)
-    except ValueError:
-        reason = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
-        return Execution(None, f"the grading process failed: {reason}", sandbox)
-    executed = result["notebook"] and nbformat.reads(result["notebook"], as_version=4)
-    return Execution(executed, result["problem"], sandbox)
+            session._write(request)
+            yield session
+        finally:
+            session.close()
+
+
+def execute(notebook: nbformat.NotebookNode, *, cell_timeout: float = 60, sandbox: bool = True,
+            limits: Limits = Limits(), hide: frozenset[str] = frozenset()) -> Execution:
+    """Execute ``notebook`` (checkpoints skipped) and return it executed, with the problem if any."""
+    with open_session(notebook, cell_timeout=cell_timeout, sandbox=sandbox, limits=limits, hide=hide) as session:
+        return session.finish()

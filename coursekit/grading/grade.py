@@ -1,8 +1,10 @@
-"""Grade submissions: restore the tests, run each notebook in the sandbox, score every test cell.
+"""Grade submissions: restore the tests, run each notebook in the sandbox, score every question.
 
-A test cell earns its points only when its execution completed without error, as the kernel's
-execute_reply says (recorded per cell by the runner): an error, a timeout, a dead kernel or a
-cell that never ran scores 0, whatever the outputs show; a warning on stderr costs nothing.
+The student's kernel runs the setup and answer cells only; the instructor's test cells then run
+in the grader's process, asking the kernel for what they test (``checks.py``), so nothing a
+test compares against is within the answers' reach. A question earns its points only when its
+test cell ran to the end without an exception; a warning on stderr costs nothing. A question
+whose ``answer_rules`` forbid libraries is asked of a kernel those libraries are hidden from.
 Whatever a submission does (invalid JSON, damaged cells, a link instead of a file, an endless
 loop, a crash, too much memory, edited or deleted tests) costs only its own points and leaves a
 note; the CSV is always written. Without bubblewrap, grading refuses to start unless asked to
@@ -10,17 +12,20 @@ run unsandboxed (``sandbox=False``, noted in every row).
 """
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import stat
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from coursekit.grading.execute import INSTALL_HINT, Limits, execute, sandbox_available
+from coursekit.grading.checks import hidden_libraries, run_checks
+from coursekit.grading.execute import INSTALL_HINT, Limits, open_session, sandbox_available
 from coursekit.grading.feedback import feedback_folder, write_feedback
 from coursekit.grading.labs import SOLUTIONS_DIR, grade_id, is_test_cell, questions
 from coursekit.grading.release import make_exercise
@@ -104,27 +109,6 @@ def _tampering(source: nbformat.NotebookNode, submission: nbformat.NotebookNode)
     return notes
 
 
-def _outcome(cell: nbformat.NotebookNode, cell_timeout: float) -> tuple[bool, str]:
-    """Whether an executed test cell passed, and why in a few words (from the runner's record)."""
-    record = cell.metadata.get("coursekit", {})
-    status, ename, evalue = record.get("status", "not run"), record.get("ename"), record.get("evalue") or ""
-    shown = [o for o in cell.outputs if o.get("output_type") == "error"]
-    if status == "ok":
-        if not shown:
-            return True, "passed"
-        return False, f"failed: {shown[0].get('ename')} raised, though the kernel reported success"
-    if status == "error" and ename == "AssertionError":
-        return False, f"failed: {evalue}" if evalue else "failed (a test assertion)"
-    if status == "error" and ename == "NotImplementedError":
-        return False, "not answered yet (NotImplementedError)"
-    if status == "error" and ename == "NameError":
-        return False, f"error: NameError: {evalue} (not answered, or the answer cell failed)"
-    if status == "error":
-        return False, f"error: {ename}: {evalue}" if evalue else f"error: {ename}"
-    return False, {"timeout": f"timed out after {cell_timeout:g} s", "died": "the kernel died during this test",
-                   "not run": "not run (the notebook stopped before this test)"}.get(status, f"kernel reply {status!r}")
-
-
 def grade_notebook(source: nbformat.NotebookNode, submission: Path, *, student: str | None = None,
                    cell_timeout: float = 60, sandbox: bool = True, limits: Limits = Limits()) -> GradeResult:
     """Grade one submitted notebook against the lab's solution notebook ``source``."""
@@ -144,18 +128,23 @@ def grade_notebook(source: nbformat.NotebookNode, submission: Path, *, student: 
         result.notes.append(f"could not be graded: {type(error).__name__}: {error}".splitlines()[0])
         return result
     result.notes += tampered.values()
-    run = execute(restored, cell_timeout=cell_timeout, sandbox=sandbox, limits=limits)
-    if run.notebook is None:
-        result.notes.append(run.problem)
-        return result
-    for cell in run.notebook.cells:
-        gid = grade_id(cell)
+    kernel_notebook = copy.deepcopy(restored)
+    kernel_notebook.cells = [nbformat.v4.new_code_cell("", metadata={"coursekit_checkpoint": grade_id(c)})
+                             if is_test_cell(c) else c for c in restored.cells]
+    with ExitStack() as stack:
+        sessions = {hidden: stack.enter_context(open_session(kernel_notebook, cell_timeout=cell_timeout,
+                                                             sandbox=sandbox, limits=limits,
+                                                             hide=hidden if sandbox else frozenset()))
+                    for hidden in hidden_libraries(source)}
+        outcomes = run_checks(source, restored, sessions)
+        run = next(iter(sessions.values())).finish()  # the kernel with the fewest libraries hidden
+    for cell in run.notebook.cells if run.notebook else []:
         if cell.cell_type == "code" and cell.metadata.get("coursekit", {}).get("status") == "timeout":
-            result.notes.append(f"cell {gid or '(one of yours)'} was interrupted after {cell_timeout:g} s (timed out)")
-        if gid in maxima and is_test_cell(cell):
-            passed, why = _outcome(cell, cell_timeout)
-            result.scores[gid] = maxima[gid] if passed else 0.0
-            result.details[gid] = why + (" (your edited or deleted test was restored)" if gid in tampered else "")
+            result.notes.append(f"cell {grade_id(cell) or '(one of yours)'} was interrupted after {cell_timeout:g} s "
+                                "(timed out)")
+    for gid, (passed, why) in outcomes.items():
+        result.scores[gid] = maxima[gid] if passed else 0.0
+        result.details[gid] = why + (" (your edited or deleted test was restored)" if gid in tampered else "")
     if run.problem:
         result.notes.append(run.problem)
     return result

@@ -1,0 +1,176 @@
+"""Run a lab's test cells in the grader's process against a student's kernel.
+
+The instructor's test cells (hidden tests included) and the lab's setup cells run here, in a
+namespace of their own; the student's kernel ran only the setup and answer cells. Each name a
+test cell uses but does not define is fetched from the kernel (``remote.py``): a value, or a
+function whose calls travel as data. So the references a test compares against, ``np.allclose``
+and ``assert`` itself are the grader's, out of the answer's reach; an answer can only compute.
+
+Before a question's tests run, its answer is checked against the question's ``answer_rules``
+(``rules.py``). A question passes when its test cell runs to the end without an exception.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import symtable
+from typing import Any
+
+import nbformat
+from nbgrader import utils as nbg
+
+from coursekit.grading.labs import grade_id, is_test_cell
+from coursekit.grading.remote import NotAnswered, NotGradable, Remote, StudentError, grading_with
+from coursekit.grading.rules import aliases_of, forbidden_uses, loops_in
+
+
+def answer_rules(cell: nbformat.NotebookNode) -> dict:
+    """A test cell's rules for its answer: ``forbid`` (libraries) and ``no_loops`` (functions)."""
+    rules = cell.metadata.get("answer_rules", {})
+    return {"forbid": sorted(rules.get("forbid", [])), "no_loops": sorted(rules.get("no_loops", []))}
+
+
+def hidden_libraries(source: nbformat.NotebookNode) -> list[frozenset[str]]:
+    """The distinct sets of libraries the lab's questions forbid: one student kernel for each."""
+    sets = {frozenset(answer_rules(c)["forbid"]) for c in source.cells if is_test_cell(c)}
+    return sorted(sets, key=sorted)
+
+
+def _is_setup(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "code" and not is_test_cell(cell) and not nbg.is_solution(cell)
+
+
+def _free_names(code: str) -> set[str]:
+    """Names ``code`` reads but never binds at its top level (also from inside its functions)."""
+    def walk(table: symtable.SymbolTable, top: bool) -> set[str]:
+        names = set()
+        for symbol in table.get_symbols():
+            if top and symbol.is_referenced() and not (symbol.is_assigned() or symbol.is_imported()):
+                names.add(symbol.get_name())
+            elif not top and symbol.is_global() and not symbol.is_declared_global():
+                names.add(symbol.get_name())
+        for child in table.get_children():
+            names |= walk(child, False)
+        return names
+
+    table = symtable.symtable(code, "<test>", "exec")
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    return walk(table, True) - bound - set(dir(builtins))
+
+
+def _answer_code(graded: nbformat.NotebookNode) -> dict[str, tuple[list[str], list[str]]]:
+    """Each test cell's answer: (the answer cells since the previous test cell, their ids), with
+    the top-level definitions from the student's own cells (anywhere) that those use."""
+    own = [c.source for c in graded.cells if c.cell_type == "code" and "nbgrader" not in c.metadata]
+    answers, code, ids = {}, [], []
+    for cell in graded.cells:
+        if is_test_cell(cell):
+            answers[grade_id(cell)], code, ids = (code + _used_definitions(code, own), ids), [], []
+        elif cell.cell_type == "code" and nbg.is_solution(cell):
+            code, ids = code + [cell.source], ids + [grade_id(cell)]
+    return answers
+
+
+def _used_definitions(code: list[str], own: list[str]) -> list[str]:
+    """Top-level statements of the student's own cells that define a name ``code`` uses."""
+    wanted, found, statements = set(), [], []
+    for text in code:
+        try:
+            wanted |= {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            continue
+    for text in own:
+        try:
+            statements += ast.parse(text).body
+        except SyntaxError:
+            continue
+    changed = True
+    while changed:
+        changed = False
+        for node in statements:
+            defines = ({node.name} if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else
+                       {t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)})
+            if defines & wanted and node not in found:
+                found.append(node)
+                wanted |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                changed = True
+    return [ast.unparse(node) for node in found]
+
+
+def _rule_problems(rules: dict, code: list[str], aliases: dict[str, str]) -> list[str]:
+    text = "\n\n".join(code)
+    problems = []
+    used = forbidden_uses(text, rules["forbid"], aliases)
+    if used:
+        problems.append(f"uses {', '.join(used)}, which this question does not allow (NumPy only)")
+    problems += loops_in(text, rules["no_loops"])
+    return problems
+
+
+def _quiet_print(*args: Any, **kwargs: Any) -> None:
+    """Test cells print "Correct: ..." for students; the grader has no one to tell."""
+
+
+def _why(error: BaseException, errors: list[str]) -> str:
+    if isinstance(error, NotAnswered):
+        cause = f" (your answer cell raised {errors[0]})" if errors else ""
+        return f"not answered yet: {error}{cause}"
+    if isinstance(error, StudentError) and isinstance(error, NotImplementedError):
+        return "not answered yet (NotImplementedError)"
+    if isinstance(error, StudentError):
+        return f"error in your code: {type(error).__name__}: {error}"
+    if isinstance(error, NotGradable):
+        return str(error)
+    if isinstance(error, AssertionError):
+        return f"failed: {error}" if str(error) else "failed (a test assertion)"
+    return f"error: {type(error).__name__}: {error}"
+
+
+def _errors(records: dict[str, dict], ids: list[str]) -> list[str]:
+    """The errors the answer cells ``ids`` raised, as "Name: message"."""
+    return [": ".join(filter(None, (r.get("ename"), r.get("evalue")))) for gid in ids
+            if (r := records.get(gid, {})).get("status") == "error"]
+
+
+def run_checks(source: nbformat.NotebookNode, graded: nbformat.NotebookNode,
+               sessions: dict[frozenset[str], Any]) -> dict[str, tuple[bool, str]]:
+    """Run ``source``'s setup and test cells here, in order; each test against the student's
+    kernel (``sessions``, by the libraries hidden from them) stopped where the test cell is.
+    Returns (passed, why) per test cell.
+
+    ``graded`` is the student's notebook with the tests restored; the sessions run it with a
+    checkpoint in place of each test cell.
+    """
+    answers = _answer_code(graded)
+    setup = [c.source for c in source.cells if _is_setup(c)]
+    namespace: dict[str, Any] = {"__name__": "__grading__", "print": _quiet_print}
+    outcomes = {}
+    for cell in source.cells:
+        if _is_setup(cell):
+            exec(compile(cell.source, f"<setup {grade_id(cell)}>", "exec"), namespace)  # noqa: S102 - the lab's code
+            continue
+        if not is_test_cell(cell):
+            continue
+        gid, rules = grade_id(cell), answer_rules(cell)
+        records = {hidden: session.reach(gid) for hidden, session in sessions.items()}
+        hidden = frozenset(rules["forbid"])
+        code, ids = answers.get(gid, ([], []))
+        problems = _rule_problems(rules, code, aliases_of(setup, rules["forbid"]))
+        remote, scope, fetched = Remote(sessions[hidden]), dict(namespace), {}
+        token = grading_with(remote)
+        try:
+            if problems:
+                outcomes[gid] = (False, "; ".join(problems))
+                continue
+            fetched = {name: remote.fetch(name) for name in sorted(_free_names(cell.source) - set(namespace))}
+            scope.update(fetched)
+            exec(compile(cell.source, f"<test {gid}>", "exec"), scope)  # noqa: S102 - the lab's own tests
+            outcomes[gid] = (True, "passed")
+        except Exception as error:  # noqa: BLE001 - any exception fails the question, with its reason
+            outcomes[gid] = (False, _why(error, _errors(records[hidden], ids)))
+        finally:
+            token.var.reset(token)
+            namespace.update({k: v for k, v in scope.items() if k not in fetched})
+            for session in sessions.values():
+                session.resume()
+    return outcomes
