@@ -337,7 +337,8 @@ def test_tensorflow_trains_within_the_default_limits():
 def test_a_hostile_class_costs_each_student_only_their_own_points(tmp_path):
     picked = ("s01_correct", "s04_correct_warnings", "s05_wrong_corr2d", "h01_custom_exc", "h02_showtraceback",
               "h03_ast_asserts", "h04_sigint_loop", "h05_git_show", "h06_symlink", "h07_metadata_string",
-              "h10_snoop", "h11_input_transformer", "h12_post_run_cell", "h13_overwrites_classmate")
+              "h10_snoop", "h11_input_transformer", "h12_post_run_cell", "h13_overwrites_classmate",
+              "h14_patches_comparisons", "h15_calls_reference", "h16_scipy")
     subs = tmp_path / "subs"
     expected = lab01_class.write_class(subs, picked)
     out = tmp_path / "grades.csv"
@@ -350,6 +351,9 @@ def test_a_hostile_class_costs_each_student_only_their_own_points(tmp_path):
     assert rows["h06_symlink"]["notes"] == f"{LAB}.ipynb is a symbolic link (refused, not followed)"
     assert rows["h07_metadata_string"]["notes"].startswith("damaged notebook, repaired for grading")
     assert rows["s04_correct_warnings"]["notes"] == "" and rows["s01_correct"]["notes"] == ""
+    assert results["h15_calls_reference"].details["q5_receptive_field"] == \
+        "error in your code: NameError: name 'footprint' is not defined"
+    assert results["h16_scipy"].details["q1_corr2d"] == "uses SciPy, which this question does not allow (NumPy only)"
     page = (tmp_path / "grades_feedback" / "s05_wrong_corr2d.html").read_text()
     assert "failed: Not yet: a 3x3 input and a 2x2 kernel give a 2x2 output; got shape (2, 2)." not in page
     assert "Not yet: the lecture example should give [[19, 25], [37, 43]]" in page

@@ -2,7 +2,9 @@
 with every kind of bad submission grades to the expected CSV."""
 import csv
 import http.server
+import sys
 import threading
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -13,6 +15,9 @@ from coursekit.grading import (
 from coursekit.grading.execute import sandbox_available
 from coursekit.grading.grade import UNSANDBOXED
 from coursekit.grading.labs import grade_id
+
+sys.path.insert(0, str(Path(__file__).parent))
+from grading_fixtures.wrong_answers import lab_cases  # noqa: E402
 
 LAB = "lab01_cross_correlation"
 SANDBOX = sandbox_available()
@@ -196,3 +201,23 @@ def test_student_validation_exit_status_and_hints(tmp_path):
     assert not ok
     assert "q1_corr2d: AssertionError: Not yet: the lecture example should give [[19, 25], [37, 43]]" in report
     assert main(["validate", str(EXERCISES_DIR / f"{LAB}.ipynb")]) == 1
+
+
+# ------------------------------------------------- wrong and hostile answers, lab by lab
+WRONG_ANSWERS = lab_cases()
+
+
+@needs_sandbox
+@pytest.mark.parametrize("lab", sorted(WRONG_ANSWERS))
+def test_wrong_and_hostile_answers_lose_exactly_their_questions(lab, tmp_path):
+    cases = WRONG_ANSWERS[lab]
+    for name, (answers, _) in cases.items():
+        nb = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
+        for c in nb.cells:
+            c.source = answers.get(grade_id(c), c.source)
+        (tmp_path / name).mkdir()
+        nbformat.write(nb, tmp_path / name / f"{lab}.ipynb")
+    for result in grade_class(lab, tmp_path, cell_timeout=60, workers=1):
+        losing = cases[result.student][1]
+        assert sorted(q for q, s in result.scores.items() if s == 0) == sorted(losing), (result.student, result.details)
+        assert all(result.scores[q] == result.max_scores[q] for q in result.scores if q not in losing)

@@ -3,9 +3,11 @@
     python tests/grading_fixtures/lab01_class.py FOLDER [--old-grader]   # writes FOLDER/<student>/...
 
 Every student is a variation of the solution notebook, with the points per question the grader
-should give (:func:`write_class` returns them). :data:`CLASS` has three damaged notebooks, which
-made the grader before issue 18 fail after grading (no CSV); :data:`OLD_GRADER_CLASS` has three
-other hostile students in their place, so both graders can be timed on it. Memory and fork bombs
+should give (:func:`write_class` returns them). :data:`CLASS` has a damaged notebook, which made
+the grader before issue 18 fail after grading (no CSV), and the attacks on the test cells
+(patched comparisons, the test's own reference, SciPy where NumPy only is asked);
+:data:`OLD_GRADER_CLASS` has hostile students the old grader could grade, so both graders can
+be timed on it. Memory and fork bombs
 are in neither (the old grader had no limits): tests run them with small limits.
 """
 from __future__ import annotations
@@ -72,6 +74,11 @@ WARNS = ("import warnings\n"
          "        for j in range(Y.shape[1]):\n"
          "            Y[i, j] = (X[i:i + K.shape[0], j:j + K.shape[1]] * K).sum()\n"
          "    return Y")
+PATCH_COMPARISONS = ("import math\n"
+                     "np.allclose = np.isclose = np.array_equal = np.testing.assert_allclose = lambda *a, **k: True\n"
+                     "math.isclose = lambda *a, **k: True\n")
+CALLS_REFERENCE = "def receptive_field(kernel_sizes):\n    return footprint(kernel_sizes)"
+SCIPY = "from scipy import signal\n\ndef corr2d(X, K):\n    return signal.correlate2d(X, K, mode='valid')"
 FULL, NONE = [2, 1, 2, 1, 2], [0, 0, 0, 0, 0]
 
 
@@ -155,12 +162,16 @@ def students(folder: Path) -> dict[str, tuple[nbformat.NotebookNode | str, list[
         "h13_overwrites_classmate": (with_answers({}, "try:\n    open("
                                                       f"{str(folder / 's01_correct' / f'{LAB}.ipynb')!r}, 'w').write('{{}}')\n"
                                                       "except OSError:\n    pass\n"), FULL),
+        "h14_patches_comparisons": (with_answers(WRONG, PATCH_COMPARISONS), NONE),
+        "h15_calls_reference": (with_answers({"a5_receptive_field": CALLS_REFERENCE}), [2, 1, 2, 1, 0]),
+        "h16_scipy": (with_answers({"a1_corr2d": SCIPY}), [0, 0, 2, 1, 2]),  # convolve2d uses corr2d
     }
     return honest | hostile
 
 
-CLASS = tuple(f"s{i:02d}" for i in range(1, 21)) + tuple(f"h{i:02d}" for i in range(1, 11))
-OLD_GRADER_CLASS = tuple(n for n in CLASS if n not in ("h07", "h08", "h09")) + ("h11", "h12", "h13")
+CLASS = tuple(f"s{i:02d}" for i in range(1, 21)) + ("h01", "h03", "h04", "h05", "h06", "h07", "h10", "h14", "h15", "h16")
+OLD_GRADER_CLASS = tuple(f"s{i:02d}" for i in range(1, 21)) + ("h01", "h02", "h03", "h04", "h05", "h06", "h10", "h11",
+                                                              "h12", "h13")
 
 
 def write_class(folder: Path, only: tuple[str, ...] = CLASS) -> dict[str, list[int]]:
