@@ -256,6 +256,13 @@ def test_validate_counts_like_grading_and_says_what_is_missing(tmp_path):
     assert "- q5_receptive_field: not answered yet" in report  # the warnings of a1 cost nothing
 
 
+def test_validate_names_a_library_the_question_does_not_allow(tmp_path):
+    nbformat.write(lab01_class.with_answers({"a1_corr2d": lab01_class.SCIPY}), tmp_path / "lab.ipynb")
+    ok, report = validate_lab(tmp_path / "lab.ipynb", timeout=30)
+    assert not ok and report.splitlines()[0] == "4 of 5 questions pass the visible tests (6 of 8 points)."
+    assert "- q1_corr2d: uses SciPy, which this question does not allow (NumPy only)" in report
+
+
 # ------------------------------------------------------------ real kernels, in the sandbox
 def statuses(executed):
     return [c.metadata["coursekit"]["status"] for c in executed.cells]
@@ -278,6 +285,19 @@ def test_a_submission_sees_only_what_it_needs(tmp_path):
     assert seen["write_coursekit"] in ("OSError", "PermissionError") and seen["write_workdir"] == "2"
     assert seen["runner_fds"] == "PermissionError"
     assert run.problem is None and run.sandboxed
+
+
+@needs_sandbox
+def test_hidden_libraries_do_not_exist_in_the_sandbox():
+    hidden = frozenset({"scipy", "keras", "tensorflow", "coursekit"})
+    run = execute(probes.notebook("import numpy", "import scipy.signal", "import coursekit.ops",
+                                  "import importlib.util as u, sys; u.spec_from_file_location('k', "
+                                  "sys.prefix + '/lib/python%d.%d/site-packages/keras/__init__.py' % sys.version_info[:2])"
+                                  ".loader.load_module()", "import keras; keras.layers"),
+                  cell_timeout=20, hide=hidden)
+    assert statuses(run.notebook) == ["ok", "error", "error", "error", "error"]
+    assert [c.metadata["coursekit"].get("ename") for c in run.notebook.cells[1:]] == \
+        ["ModuleNotFoundError", "ModuleNotFoundError", "FileNotFoundError", "AttributeError"]
 
 
 @needs_sandbox

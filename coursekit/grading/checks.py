@@ -97,13 +97,26 @@ def _used_definitions(code: list[str], own: list[str]) -> list[str]:
     return [ast.unparse(node) for node in found]
 
 
-def _rule_problems(rules: dict, code: list[str], aliases: dict[str, str]) -> list[str]:
-    text = "\n\n".join(code)
-    problems = []
-    used = forbidden_uses(text, rules["forbid"], aliases)
-    if used:
-        problems.append(f"uses {', '.join(used)}, which this question does not allow (NumPy only)")
-    problems += loops_in(text, rules["no_loops"])
+def rule_problems(source: nbformat.NotebookNode, graded: nbformat.NotebookNode) -> dict[str, str]:
+    """Why an answer breaks its question's ``answer_rules`` (by test cell id; only those that do).
+
+    ``source`` holds the rules and setup cells, ``graded`` the student's answers (may be the same).
+    """
+    answers = _answer_code(graded)
+    setup = [c.source for c in source.cells if _is_setup(c)]
+    problems = {}
+    for cell in source.cells:
+        if not is_test_cell(cell):
+            continue
+        rules, (code, _) = answer_rules(cell), answers.get(grade_id(cell), ([], []))
+        text = "\n\n".join(code)
+        found = []
+        used = forbidden_uses(text, rules["forbid"], aliases_of(setup, rules["forbid"]))
+        if used:
+            found.append(f"uses {', '.join(used)}, which this question does not allow (NumPy only)")
+        found += loops_in(text, rules["no_loops"])
+        if found:
+            problems[grade_id(cell)] = "; ".join(found)
     return problems
 
 
@@ -141,8 +154,7 @@ def run_checks(source: nbformat.NotebookNode, graded: nbformat.NotebookNode,
     ``graded`` is the student's notebook with the tests restored; the sessions run it with a
     checkpoint in place of each test cell.
     """
-    answers = _answer_code(graded)
-    setup = [c.source for c in source.cells if _is_setup(c)]
+    answers, broken = _answer_code(graded), rule_problems(source, graded)
     namespace: dict[str, Any] = {"__name__": "__grading__", "print": _quiet_print}
     outcomes = {}
     for cell in source.cells:
@@ -154,13 +166,12 @@ def run_checks(source: nbformat.NotebookNode, graded: nbformat.NotebookNode,
         gid, rules = grade_id(cell), answer_rules(cell)
         records = {hidden: session.reach(gid) for hidden, session in sessions.items()}
         hidden = frozenset(rules["forbid"])
-        code, ids = answers.get(gid, ([], []))
-        problems = _rule_problems(rules, code, aliases_of(setup, rules["forbid"]))
+        ids = answers.get(gid, ([], []))[1]
         remote, scope, fetched = Remote(sessions[hidden]), dict(namespace), {}
         token = grading_with(remote)
         try:
-            if problems:
-                outcomes[gid] = (False, "; ".join(problems))
+            if gid in broken:
+                outcomes[gid] = (False, broken[gid])
                 continue
             fetched = {name: remote.fetch(name) for name in sorted(_free_names(cell.source) - set(namespace))}
             scope.update(fetched)

@@ -5,7 +5,8 @@ and each test cell counts as grading counts it: passed when its execution comple
 error, whatever it printed (a warning on stderr is fine). ``nbgrader validate`` prints failures
 but exits 0, and fails a test that only wrote a warning; this gives a status scripts and CI can
 use and says which questions pass, how many of the visible points, and for the others the test's
-hint, "not answered yet" or the error.
+hint, "not answered yet", the error, or the rule the answer breaks (a library the question does
+not allow, a loop where it asks for none), as grading would.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils as nbg
 
+from coursekit.grading.checks import rule_problems
 from coursekit.grading.execute import execute
 from coursekit.grading.labs import grade_id, is_test_cell
 
@@ -53,15 +55,16 @@ def validate_lab(notebook: Path, *, timeout: int = 300) -> tuple[bool, str]:
     run = execute(nb, cell_timeout=timeout, sandbox=False)
     if run.notebook is None:
         return False, f"the notebook could not run: {run.problem}"
+    broken = rule_problems(nb, nb)
     tests = [c for c in run.notebook.cells if is_test_cell(c)]
-    failed = [c for c in tests if c.metadata.get("coursekit", {}).get("status") != "ok"]
+    failed = [c for c in tests if c.metadata.get("coursekit", {}).get("status") != "ok" or grade_id(c) in broken]
     points = sum(float(c.metadata.nbgrader.points) for c in tests if c not in failed)
     summary = (f"{len(tests) - len(failed)} of {len(tests)} questions pass the visible tests "
                f"({points:g} of {sum(float(c.metadata.nbgrader.points) for c in tests):g} points).")
     if not failed:
         return True, f"{summary} More tests run when the lab is graded."
     lines = [summary, f"{len(failed)} test cell(s) do not pass yet:"]
-    lines += [f"- {grade_id(c)}: {_line(c)}" for c in failed]
+    lines += [f"- {grade_id(c)}: {broken.get(grade_id(c)) or _line(c)}" for c in failed]
     if run.problem:
         lines.append(f"The run stopped early: {run.problem}")
     return False, "\n".join(lines)
