@@ -297,7 +297,8 @@ def test_hidden_libraries_do_not_exist_in_the_sandbox():
                   cell_timeout=20, hide=hidden)
     assert statuses(run.notebook) == ["ok", "error", "error", "error", "error"]
     assert [c.metadata["coursekit"].get("ename") for c in run.notebook.cells[1:]] == \
-        ["ModuleNotFoundError", "ModuleNotFoundError", "FileNotFoundError", "AttributeError"]
+        ["ImportError", "ImportError", "ImportError", "ImportError"]
+    assert run.notebook.cells[4].metadata["coursekit"]["evalue"].startswith("keras is not available here: grading hides")
 
 
 @needs_sandbox

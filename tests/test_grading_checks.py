@@ -96,7 +96,7 @@ def test_a_model_with_code_or_a_false_description_is_refused():
 
 
 # ----------------------------------------------------------------------------------- rules
-SETUP = ["import numpy as np\nimport keras\nfrom scipy import signal\nL = keras.layers\n"
+SETUP = ["import numpy as np\nimport keras\nimport tensorflow as tf\nfrom scipy import signal\nL = keras.layers\n"
          "def keras_bn(x):\n    return L.BatchNormalization()(x)\n"]
 
 
@@ -111,6 +111,7 @@ SETUP = ["import numpy as np\nimport keras\nfrom scipy import signal\nL = keras.
     ("def f(X):\n    return keras_bn(X)", ["Keras"]),
     ("def f(X):\n    return signal.convolve2d(X, X)", ["SciPy"]),
     ("from coursekit import ops", ["coursekit"]),
+    ("def f(X):\n    tf = 2\n    return X * tf", []),   # a variable of its own that happens to share the name
 ])
 def test_forbidden_libraries_are_named(code, used):
     assert forbidden_uses(code, NUMPY_ONLY, aliases_of(SETUP, NUMPY_ONLY)) == used
@@ -156,6 +157,15 @@ def test_the_solution_passes_and_every_test_is_reached_in_order():
     outcomes, session = check()
     assert all(passed for passed, _ in outcomes.values()), outcomes
     assert session.reached == ["q1_corr2d", "q2_convolve2d", "q3_edge_kernel", "q4_box_blur", "q5_receptive_field"]
+
+
+def test_a_test_never_takes_its_own_names_from_the_student():
+    source, graded = lab(), lab({"a5_receptive_field": "def receptive_field(kernel_sizes):\n    return 7\n\n"
+                                                       "def footprint(kernel_sizes):\n    return 7"})
+    test = next(c for c in source.cells if grade_id(c) == "q5_receptive_field")
+    test.source = "assert receptive_field([3, 3, 3]) == footprint([3, 3, 3])\n\ndef footprint(sizes):\n    return 0"
+    outcome = run_checks(source, graded, {h: FakeSession(graded) for h in hidden_libraries(source)})["q5_receptive_field"]
+    assert outcome == (False, "error: NameError: name 'footprint' is not defined")
 
 
 def test_each_question_says_why_it_failed():

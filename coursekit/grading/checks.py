@@ -58,6 +58,13 @@ def _free_names(code: str) -> set[str]:
     return walk(table, True) - bound - set(dir(builtins))
 
 
+def _bound_names(code: str) -> set[str]:
+    """Names ``code`` binds at its top level: never fetched from the student, even when the cell
+    that binds them did not get that far."""
+    table = symtable.symtable(code, "<cell>", "exec")
+    return {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+
+
 def _answer_code(graded: nbformat.NotebookNode) -> dict[str, tuple[list[str], list[str]]]:
     """Each test cell's answer: (the answer cells since the previous test cell, their ids), with
     the top-level definitions from the student's own cells (anywhere) that those use."""
@@ -155,6 +162,7 @@ def run_checks(source: nbformat.NotebookNode, graded: nbformat.NotebookNode,
     checkpoint in place of each test cell.
     """
     answers, broken = _answer_code(graded), rule_problems(source, graded)
+    bound_by_lab = set().union(*(_bound_names(c.source) for c in source.cells if _is_setup(c) or is_test_cell(c)))
     namespace: dict[str, Any] = {"__name__": "__grading__", "print": _quiet_print}
     outcomes = {}
     for cell in source.cells:
@@ -173,7 +181,7 @@ def run_checks(source: nbformat.NotebookNode, graded: nbformat.NotebookNode,
             if gid in broken:
                 outcomes[gid] = (False, broken[gid])
                 continue
-            fetched = {name: remote.fetch(name) for name in sorted(_free_names(cell.source) - set(namespace))}
+            fetched = {name: remote.fetch(name) for name in sorted(_free_names(cell.source) - set(namespace) - bound_by_lab)}
             scope.update(fetched)
             exec(compile(cell.source, f"<test {gid}>", "exec"), scope)  # noqa: S102 - the lab's own tests
             outcomes[gid] = (True, "passed")

@@ -13,8 +13,9 @@ either, everything is stopped and the reason reported) and the size of ``/tmp``,
 the work dir. Every cell has a time limit (an interrupted endless loop costs that cell only; one
 that ignores the interrupt ends the run). See ``_run_kernel.py`` for what is recorded per cell.
 
-``hide`` takes installed packages out of the sandbox (empty folders in their place), so an answer
-that is to use NumPy only cannot import SciPy, Keras or coursekit however it tries.
+``hide`` takes installed packages out of the sandbox (in their place, a package that raises
+ImportError saying why), so an answer that is to use NumPy only cannot import SciPy, Keras or
+coursekit however it tries.
 
 :func:`open_session` keeps the kernel up after the notebook ran, for the grader's questions
 (:class:`Session`, see ``_run_kernel.py``); :func:`execute` only runs the notebook.
@@ -89,11 +90,12 @@ def package_folders(names: frozenset[str]) -> list[str]:
 
 
 def _hiding(hide: frozenset[str]) -> list[str]:
-    """bwrap arguments that put empty folders over the hidden packages (the runner's own two
-    files stay, when coursekit is hidden)."""
-    args = []
+    """bwrap arguments that empty the hidden packages' folders and put a module that raises a
+    clear ImportError in place of their ``__init__.py`` (the runner's own files stay, when
+    coursekit is hidden)."""
+    args, stand_in = [], str(_RUNNER.with_name("_hidden_package.py"))
     for folder in package_folders(hide):
-        args += ["--perms", "0755", "--tmpfs", folder]
+        args += ["--perms", "0755", "--tmpfs", folder, "--ro-bind", stand_in, f"{folder}/__init__.py"]
     if "coursekit" in hide:
         grading = _RUNNER.parent
         args += ["--perms", "0755", "--dir", str(grading)]

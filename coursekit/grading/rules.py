@@ -63,7 +63,8 @@ def aliases_of(setup_code: Iterable[str], forbid: Iterable[str]) -> dict[str, st
 
 
 def forbidden_uses(code: str, forbid: Iterable[str], aliases: dict[str, str]) -> list[str]:
-    """The forbidden libraries ``code`` imports or uses (by name, in plain words)."""
+    """The forbidden libraries ``code`` imports or uses (by name, in plain words). An alias the
+    code binds itself (its own variable called ``tf``) is its own, not the library."""
     tree = _parse(code)
     if tree is None:
         return []
@@ -75,7 +76,11 @@ def forbidden_uses(code: str, forbid: Iterable[str], aliases: dict[str, str]) ->
             used |= {node.module.split(".")[0]} & forbid
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.split(".")[0] in forbid:
             used.add(node.value.split(".")[0])  # __import__("scipy"), importlib.import_module("keras")
-    used |= {aliases[name] for name in _names_loaded(tree) if name in aliases}
+    own = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    own |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    own |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+            for a in n.names}
+    used |= {aliases[name] for name in _names_loaded(tree) - own if name in aliases}
     return sorted(LIBRARY_NAMES.get(name, name) for name in used)
 
 
