@@ -83,6 +83,17 @@ def test_a_keras_model_is_rebuilt_with_its_weights_and_flags():
     assert [type(layer).__name__ for layer in back.layers] == ["Conv2D", "BatchNormalization", "Flatten", "Dense"]
 
 
+def test_a_functional_model_with_activation_functions_is_rebuilt():
+    import keras
+
+    inputs = keras.Input((5,))
+    hidden = keras.layers.Dense(4, activation=keras.activations.relu)(inputs)
+    model = keras.Model(inputs, keras.layers.Concatenate()([inputs, hidden]))
+    back = wire.decode(wire.encode(model))
+    x = np.random.default_rng(1).normal(size=(3, 5)).astype("float32")
+    assert np.allclose(back(x), model(x), atol=1e-6) and back.layers[1].activation.__name__ == "relu"
+
+
 def test_a_model_with_code_or_a_false_description_is_refused():
     import keras
 

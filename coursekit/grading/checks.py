@@ -21,7 +21,7 @@ from nbgrader import utils as nbg
 
 from coursekit.grading.labs import grade_id, is_test_cell
 from coursekit.grading.remote import NotAnswered, NotGradable, Remote, StudentError, grading_with
-from coursekit.grading.rules import aliases_of, forbidden_uses, loops_in
+from coursekit.grading.rules import NUMPY_ONLY, aliases_of, forbidden_uses, loops_in
 
 
 def answer_rules(cell: nbformat.NotebookNode) -> dict:
@@ -120,7 +120,8 @@ def rule_problems(source: nbformat.NotebookNode, graded: nbformat.NotebookNode) 
         found = []
         used = forbidden_uses(text, rules["forbid"], aliases_of(setup, rules["forbid"]))
         if used:
-            found.append(f"uses {', '.join(used)}, which this question does not allow (NumPy only)")
+            numpy_only = " (NumPy only)" if set(NUMPY_ONLY) <= set(rules["forbid"]) else ""
+            found.append(f"uses {', '.join(used)}, which this question does not allow{numpy_only}")
         found += loops_in(text, rules["no_loops"])
         if found:
             problems[grade_id(cell)] = "; ".join(found)

@@ -31,8 +31,9 @@ GaussianDropout ZeroPadding2D Cropping2D UpSampling2D Rescaling Normalization Re
 RandomTranslation RandomRotation RandomZoom RandomCrop Identity
 GlorotUniform GlorotNormal HeUniform HeNormal LecunUniform LecunNormal Zeros Ones Constant
 RandomNormal RandomUniform TruncatedNormal Orthogonal VarianceScaling L1 L2 L1L2 MaxNorm NonNeg
-UnitNorm MinMaxNorm DTypePolicy FloatDTypePolicy
+UnitNorm MinMaxNorm DTypePolicy FloatDTypePolicy __keras_tensor__
 """.split())
+KERAS_FUNCTIONS = ("keras.activations", "keras.src.activations")  # activations passed as functions
 
 
 class WireError(ValueError):
@@ -78,7 +79,9 @@ def _check_config(node: Any) -> None:
     if isinstance(node, dict):
         if "class_name" in node and "config" in node:
             module = str(node.get("module") or "keras")
-            if node["class_name"] not in KERAS_CLASSES or not module.startswith("keras"):
+            allowed = node["class_name"] in KERAS_CLASSES or (node["class_name"] == "function"
+                                                               and module.startswith(KERAS_FUNCTIONS))
+            if not allowed or not module.startswith("keras"):
                 raise WireError(f"refused a model containing {node['class_name']!r} ({module})")
         for value in node.values():
             _check_config(value)
