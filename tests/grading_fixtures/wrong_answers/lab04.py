@@ -37,4 +37,12 @@ CASES = {
     # the test cell's own reference: it is not defined where answers run
     "calls_the_tests_reference": ({"a5_head_params": "def head_params(h, w, c, classes):\n"
                                                      "    return keras_heads(h, w, c, classes)"}, ["q5_head_params"]),
+    # exactly the formula the question gives: np.exp(1000) overflows with a RuntimeWarning on
+    # stderr in the hidden tests, and the warning costs nothing (np.where picks x there)
+    "correct_with_warnings": ({"a4_activations": (
+        "def leaky_relu(x, slope=0.01):\n    x = np.asarray(x, dtype=float)\n    return np.where(x > 0, x, slope * x)\n\n"
+        "def leaky_relu_grad(x, slope=0.01):\n    return np.where(np.asarray(x) > 0, 1.0, slope)\n\n"
+        "def elu(x, alpha=1.0):\n    x = np.asarray(x, dtype=float)\n    return np.where(x > 0, x, alpha * (np.exp(x) - 1))\n\n"
+        "def elu_grad(x, alpha=1.0):\n    x = np.asarray(x, dtype=float)\n    return np.where(x > 0, 1.0, alpha * np.exp(x))")},
+        []),
 }
