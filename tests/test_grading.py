@@ -12,13 +12,15 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from coursekit.grading import EXERCISES_DIR, SOLUTIONS_DIR, lab_names, make_exercise, questions
 from coursekit.grading import execute as execute_module
 from coursekit.grading import grade as grade_module
 from coursekit.grading.__main__ import main
-from coursekit.grading.execute import Limits, execute, sandbox_available
+from coursekit.grading.execute import Limits, execute, open_session, sandbox_available
+from coursekit.grading.remote import NotAnswered, NotGradable, Remote
 from coursekit.grading.feedback import feedback_html, write_feedback
 from coursekit.grading.grade import (
     UNSANDBOXED, GradeResult, SandboxUnavailable, _read_submission, find_submissions, grade_class,
@@ -62,6 +64,23 @@ def test_every_test_cell_has_hints_hidden_tests_and_a_success_message():
                 assert "Not yet:" in c.source and "### BEGIN HIDDEN TESTS" in c.source, grade_id(c)
                 assert c.source.rstrip().splitlines()[-1].startswith('print("Correct'), grade_id(c)
                 assert c.metadata["nbgrader"]["locked"]
+
+
+def test_setup_cells_import_numpy_before_what_numpy_only_questions_hide():
+    """In the kernel that answers NumPy-only questions, a setup cell stops at the first hidden
+    import: NumPy must already be there."""
+    from coursekit.grading.checks import hidden_libraries
+
+    for lab in lab_names():
+        nb = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
+        hidden = set().union(*hidden_libraries(nb))
+        for c in nb.cells:
+            if c.cell_type != "code" or "nbgrader" not in c.metadata or is_test_cell(c) or c.metadata.nbgrader.solution:
+                continue
+            imports = [line.split()[1].split(".")[0] for line in c.source.splitlines()
+                       if line.startswith(("import ", "from "))]
+            first_hidden = next((i for i, name in enumerate(imports) if name in hidden), len(imports))
+            assert "numpy" not in imports[first_hidden:], (lab, imports)
 
 
 def test_make_exercise_removes_answers_and_hidden_tests(solution):
@@ -285,6 +304,26 @@ def test_a_submission_sees_only_what_it_needs(tmp_path):
     assert seen["write_coursekit"] in ("OSError", "PermissionError") and seen["write_workdir"] == "2"
     assert seen["runner_fds"] == "PermissionError"
     assert run.problem is None and run.sandboxed
+
+
+@needs_sandbox
+def test_the_kernel_answers_at_its_checkpoint_with_data_only():
+    nb = probes.notebook("import numpy as np\ndef f(x):\n    x[0] = 9\n    return x * 2\n\ndef slow():\n"
+                         "    while True:\n        pass", "", "f = None")
+    nb.cells[1].metadata["coursekit_checkpoint"] = "q1"
+    with open_session(nb, cell_timeout=3) as session:
+        assert session.reach("q1") == {"cell 0": {"status": "ok"}}
+        remote = Remote(session)
+        x = np.arange(3.0)
+        assert np.array_equal(remote.fetch("f")(x), [18, 2, 4]) and x[0] == 9  # changed in place, as in a notebook
+        with pytest.raises(NotAnswered, match="'g' is not defined"):
+            remote.run("result = g(1)", {})
+        with pytest.raises(NotGradable, match="timed out after 3 s"):
+            remote.fetch("slow")()
+        assert remote.run("result = f(np.ones(2))", {}).tolist() == [18.0, 2.0]  # still answers after a time-out
+        session.resume()
+        run = session.finish()
+    assert run.problem is None and statuses(run.notebook) == ["ok", "checkpoint", "ok"]
 
 
 @needs_sandbox

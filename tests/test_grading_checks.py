@@ -234,3 +234,18 @@ def test_run_student_runs_beside_the_answers():
         assert run_student("result = x + offset", x=1) == 11
     finally:
         token.var.reset(token)
+
+
+def test_nested_trainable_flags_cross_in_both_directions():
+    import keras
+
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Dense(2)], name="inner")
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1)])
+    inner.layers[0].trainable = False
+    back = wire.decode(wire.encode(outer))
+    assert wire.trainable_flags(back) == wire.trainable_flags(outer) == [True, [[True, [[False, []], [True, []]]],
+                                                                                [True, []]]]
+    session = FakeSession(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "def freeze(model):\n    model.layers[0].layers[1].trainable = False\n    model.layers[0].layers[0].trainable = True")]))
+    Remote(session).fetch("freeze")(outer)
+    assert wire.trainable_flags(outer)[1][0] == [True, [[True, []], [False, []]]]

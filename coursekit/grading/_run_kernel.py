@@ -101,7 +101,13 @@ def __coursekit_serve__(text, _wire=_wire):
             reply["args"] = [a if hasattr(a, "__array__") or hasattr(a, "get_config") else None for a in args]
         return _wire.encode(reply)
     except BaseException as error:  # noqa: BLE001 - the check decides what an exception means
-        return _wire.encode({"error": [type(error).__name__, str(error)[:500]]})
+        where = error.__traceback__
+        while where.tb_next is not None:
+            where = where.tb_next
+        name = type(error).__name__
+        if isinstance(error, NameError) and where.tb_frame.f_code.co_filename == "<grading check>":
+            name = "NotAnswered"  # a name the check's own code uses is missing: not answered (yet)
+        return _wire.encode({"error": [name, str(error)[:500]]})
 """
 
 

@@ -67,6 +67,8 @@ class Remote:
             raise NotGradable(f"your answer cannot be graded: {error}") from None
         if "error" in reply:
             name, message = reply["error"]
+            if name == "NotAnswered":
+                raise NotAnswered(message)
             if name == "WireError":
                 raise NotGradable(f"your answer cannot be graded: {message}")
             raise _student_exception(name, message)
@@ -98,7 +100,7 @@ def _write_back(sent: Any, returned: Any) -> None:
             sent[...] = returned
     elif hasattr(sent, "get_weights") and hasattr(returned, "get_weights"):
         sent.set_weights(returned.get_weights())
-        wire.apply_trainable(sent, [returned.trainable, [layer.trainable for layer in returned.layers]])
+        wire.apply_trainable(sent, wire.trainable_flags(returned))
 
 
 class StudentFunction:

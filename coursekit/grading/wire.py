@@ -66,7 +66,7 @@ def _model_to_data(model: Any) -> dict:
     """Config, weights, trainable flags, and the model's own output on a probe input (if it has
     one fixed input shape), so the rebuilt model can be checked against the original."""
     data = {"config": model.to_json(), "weights": [_array_to_text(np.asarray(w)) for w in model.get_weights()],
-            "trainable": [bool(model.trainable), [bool(layer.trainable) for layer in model.layers]]}
+            "trainable": trainable_flags(model)}
     shapes = getattr(model, "inputs", None) or []
     if len(shapes) == 1 and all(d is not None for d in tuple(shapes[0].shape)[1:]):
         probe = np.random.default_rng(0).normal(size=(2, *tuple(shapes[0].shape)[1:])).astype("float32")
@@ -105,16 +105,19 @@ def _data_to_model(data: dict) -> Any:
     return model
 
 
-def apply_trainable(model: Any, flags: list) -> None:
-    """Set a model's and its layers' ``trainable`` flags as recorded by :func:`encode`."""
-    whole, layers = flags
-    for layer, flag in zip(model.layers, layers):
-        layer.trainable = flag
-    model.trainable = whole
-    if not whole:
-        return
-    for layer, flag in zip(model.layers, layers):
-        layer.trainable = flag
+def trainable_flags(layer: Any) -> list:
+    """``[layer.trainable, [flags of each sub-layer]]``, down through nested models."""
+    return [bool(layer.trainable), [trainable_flags(sub) for sub in getattr(layer, "layers", [])]]
+
+
+def apply_trainable(layer: Any, flags: list) -> None:
+    """Set the flags :func:`trainable_flags` recorded, outside in (Keras passes a change of a
+    model's flag down to all its layers, so each level is set before the levels inside it)."""
+    whole, inner = flags
+    if layer.trainable != whole:
+        layer.trainable = whole
+    for sub, sub_flags in zip(getattr(layer, "layers", []), inner):
+        apply_trainable(sub, sub_flags)
 
 
 def to_data(value: Any, depth: int = 0) -> Any:
