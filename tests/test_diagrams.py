@@ -10,7 +10,7 @@ L = keras.layers
 
 
 def residual(projection: bool) -> keras.Model:
-    x = keras.Input((8, 8, 16))
+    x = keras.Input((8, 8, 16), name="x")
     y = L.Conv2D(32 if projection else 16, 3, strides=2 if projection else 1, padding="same", name="c1")(x)
     y = L.ReLU(name="r1")(L.BatchNormalization(name="b1")(y))
     y = L.BatchNormalization(name="b2")(L.Conv2D(32 if projection else 16, 3, padding="same", name="c2")(y))
@@ -20,7 +20,7 @@ def residual(projection: bool) -> keras.Model:
 
 def test_a_shortcut_is_an_edge_of_the_graph():
     graph = {box.name: box.parents for box in layer_graph(residual(False))}
-    assert graph["add"] == ("input_layer", "b2") and graph["c1"] == ("input_layer",)
+    assert graph["add"] == ("x", "b2") and graph["c1"] == ("x",)
     projected = {box.name: box for box in layer_graph(residual(True))}
     assert projected["add"].parents == ("proj", "b2")
     assert projected["proj"].label == "Conv 1x1, 32, /2" and projected["proj"].shape == "4x4x32"
@@ -38,7 +38,7 @@ def test_sequential_models_are_chained_from_their_input():
 def test_parallel_paths_sit_side_by_side_and_shortcuts_beside_the_path_they_join():
     where = _layout(layer_graph(residual(True)))
     assert where["proj"][1] == where["b2"][1] and where["proj"][0] > where["b2"][0]  # just before the Add
-    assert where["add"][1] == where["b2"][1] + 1 and where["input_layer"] == (0.0, 0)
+    assert where["add"][1] == where["b2"][1] + 1 and where["x"] == (0.0, 0)
 
 
 @pytest.mark.parametrize("projection", [False, True])
