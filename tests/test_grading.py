@@ -190,6 +190,24 @@ def test_grade_notebook_scores_the_checks_and_keeps_the_runs_notes(monkeypatch, 
     assert result.notes == ["test cell q5_receptive_field was edited (restored for grading)", "the kernel did not answer"]
 
 
+def test_anything_that_goes_wrong_in_grading_costs_one_student_only(monkeypatch, solution, tmp_path):
+    def explode(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded during ast construction")
+
+    monkeypatch.setattr(grade_module, "open_session", fake_open_session())
+    monkeypatch.setattr(grade_module, "run_checks", explode)
+    result = grade_notebook(solution, SOLUTIONS_DIR / f"{LAB}.ipynb")
+    assert result.total == 0 and result.notes == ["could not be graded: RecursionError: maximum recursion depth "
+                                                  "exceeded during ast construction"]
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SOLUTIONS_DIR / f"{LAB}.ipynb", subs / "ann.ipynb")
+    monkeypatch.setattr(grade_module, "grade_notebook", explode)
+    monkeypatch.setattr(grade_module, "sandbox_available", lambda: True)
+    assert grade_class(LAB, subs, tmp_path / "grades.csv")[0].notes[0].startswith("could not be graded: RecursionError")
+    assert (tmp_path / "grades.csv").exists()
+
+
 def test_grading_refuses_to_run_without_bubblewrap(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(execute_module.shutil, "which", lambda name: None)
     subs = tmp_path / "subs"

@@ -7,10 +7,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from coursekit.grading import SOLUTIONS_DIR, wire
+from coursekit.grading import SOLUTIONS_DIR, questions, wire
 from coursekit.grading.checks import _free_names, hidden_libraries, run_checks
 from coursekit.grading.labs import grade_id
-from coursekit.grading.remote import NotAnswered, Remote, StudentError, run_student
+from coursekit.grading.remote import NotAnswered, Remote, StudentError, changes_inputs, run_student
 from coursekit.grading.rules import NUMPY_ONLY, aliases_of, forbidden_uses, loops_in
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -132,11 +132,15 @@ def test_forbidden_libraries_are_named(code, used):
     ("def f(X, W):\n    return np.einsum('ij,jkl->ikl', W, X)", []),
     ("def f(X):\n    out = 0\n    for x in X:\n        out += x\n    return out", ["f uses a for loop"]),
     ("def f(X):\n    return np.array([x * 2 for x in X])", ["f uses a comprehension"]),
-    ("def f(X):\n    return np.vectorize(lambda v: v)(X)", ["f calls vectorize, a loop in disguise"]),
-    ("def f(X):\n    return list(map(abs, X))", ["f calls map, a loop in disguise"]),
+    ("def f(X):\n    return np.vectorize(lambda v: v)(X)", ["f uses vectorize, a loop in disguise"]),
+    ("def f(X):\n    return list(map(abs, X))", ["f uses map, a loop in disguise"]),
+    ("def f(X):\n    m = map\n    return list(m(abs, X))", ["f uses map, a loop in disguise"]),
     ("def g(X):\n    while X:\n        X = X[1:]\n\ndef f(X):\n    return g(X)", ["g uses a while loop"]),
-    ("def f(X):\n    return eval('[x for x in X]')", ["f calls eval, which hides what it runs"]),
-    ("def f(X):\n    return f(X[1:]) if len(X) else 0", ["f calls itself (recursion is a loop)"]),
+    ("def f(X):\n    return eval('[x for x in X]')", ["f uses eval, which hides what it runs"]),
+    ("def f(X):\n    return f(X[1:]) if len(X) else 0", ["f -> f is recursion (a loop)"]),
+    ("def f(X):\n    return g(X)\n\ndef g(X):\n    return h(X[1:]) if len(X) else 0\n\ndef h(X):\n    return g(X)",
+     ["g -> h -> g is recursion (a loop)"]),
+    ("junk = " + "1+" * 100000 + "1\ndef f(X):\n    return X", ["the answer could not be read"]),
     ("def other(X):\n    for x in X:\n        pass\n\ndef f(X):\n    return X", []),
 ])
 def test_loops_are_found_in_the_named_function_and_what_it_calls(code, found):
@@ -167,7 +171,7 @@ def check(answers=None):
 def test_the_solution_passes_and_every_test_is_reached_in_order():
     outcomes, session = check()
     assert all(passed for passed, _ in outcomes.values()), outcomes
-    assert session.reached == ["q1_corr2d", "q2_convolve2d", "q3_edge_kernel", "q4_box_blur", "q5_receptive_field"]
+    assert session.reached == [q.grade_id for q in questions(lab())]
 
 
 def test_a_test_never_takes_its_own_names_from_the_student():
@@ -177,6 +181,13 @@ def test_a_test_never_takes_its_own_names_from_the_student():
     test.source = "assert receptive_field([3, 3, 3]) == footprint([3, 3, 3])\n\ndef footprint(sizes):\n    return 0"
     outcome = run_checks(source, graded, {h: FakeSession(graded) for h in hidden_libraries(source)})["q5_receptive_field"]
     assert outcome == (False, "error: NameError: name 'footprint' is not defined")
+
+
+def test_a_failed_hidden_test_does_not_show_its_inputs():
+    leak = ("def corr2d(X, K):\n    if X.shape == (3, 3):\n        return np.array([[19.0, 25.0], [37.0, 43.0]])\n"
+            "    raise ValueError('HIDDEN INPUT ' + repr(X.tolist()))")
+    outcomes, _ = check({"a1_corr2d": leak})
+    assert outcomes["q1_corr2d"] == (False, "failed a hidden test: your code raised ValueError")
 
 
 def test_each_question_says_why_it_failed():
@@ -212,12 +223,15 @@ def test_student_exceptions_arrive_as_their_builtin_type():
         Remote(session).fetch("g")
 
 
-def test_what_a_function_does_to_its_arguments_comes_back():
+def test_a_function_cannot_change_the_tests_arrays_but_can_be_asked_whether_it_tried():
     session = FakeSession(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "def scale(x):\n    x *= 2\n    return None\n\ndef freeze(model):\n    model.layers[0].trainable = False")]))
+        "def scale(x):\n    x *= 2\n    return None\n\ndef keep(x):\n    return x * 2\n\n"
+        "def freeze(model):\n    model.layers[0].trainable = False")]))
     x = np.ones(3)
     Remote(session).fetch("scale")(x)
-    assert np.array_equal(x, [2, 2, 2])
+    assert np.array_equal(x, [1, 1, 1])
+    assert changes_inputs(Remote(session).fetch("scale"), x) and not changes_inputs(Remote(session).fetch("keep"), x)
+    assert changes_inputs(session.namespace["scale"], x) and x[0] == 2  # in a notebook: the call itself
     model = small_model()
     model.layers[1].trainable = True
     Remote(session).fetch("freeze")(model)
@@ -249,3 +263,12 @@ def test_nested_trainable_flags_cross_in_both_directions():
         "def freeze(model):\n    model.layers[0].layers[1].trainable = False\n    model.layers[0].layers[0].trainable = True")]))
     Remote(session).fetch("freeze")(outer)
     assert wire.trainable_flags(outer)[1][0] == [True, [[True, []], [False, []]]]
+
+
+def test_a_model_too_big_to_rebuild_is_refused_before_it_is_built(monkeypatch):
+    import keras
+
+    deep = keras.Sequential([keras.Input((4,))] + [keras.layers.ReLU() for _ in range(12)])
+    monkeypatch.setattr(wire, "MAX_LAYERS", 10)
+    with pytest.raises(wire.WireError, match="at most 10"):
+        wire.decode(wire.encode(deep))

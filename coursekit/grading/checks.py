@@ -21,7 +21,7 @@ from nbgrader import utils as nbg
 
 from coursekit.grading.labs import grade_id, is_test_cell
 from coursekit.grading.remote import NotAnswered, NotGradable, Remote, StudentError, grading_with
-from coursekit.grading.rules import NUMPY_ONLY, aliases_of, forbidden_uses, loops_in
+from coursekit.grading.rules import NUMPY_ONLY, aliases_of, forbidden_uses, loops_in, parse
 
 
 def answer_rules(cell: nbformat.NotebookNode) -> dict:
@@ -67,41 +67,46 @@ def _bound_names(code: str) -> set[str]:
 
 def _answer_code(graded: nbformat.NotebookNode) -> dict[str, tuple[list[str], list[str]]]:
     """Each test cell's answer: (the answer cells since the previous test cell, their ids), with
-    the top-level definitions from the student's own cells (anywhere) that those use."""
-    own = [c.source for c in graded.cells if c.cell_type == "code" and "nbgrader" not in c.metadata]
+    the top-level definitions from the student's other code cells (answers to other questions,
+    cells of their own) that those use."""
+    code_cells = [c for c in graded.cells if c.cell_type == "code" and not is_test_cell(c)
+                  and (nbg.is_solution(c) or "nbgrader" not in c.metadata)]
     answers, code, ids = {}, [], []
     for cell in graded.cells:
         if is_test_cell(cell):
-            answers[grade_id(cell)], code, ids = (code + _used_definitions(code, own), ids), [], []
+            others = [c.source for c in code_cells if grade_id(c) not in ids]
+            answers[grade_id(cell)], code, ids = (code + _used_definitions(code, others), ids), [], []
         elif cell.cell_type == "code" and nbg.is_solution(cell):
             code, ids = code + [cell.source], ids + [grade_id(cell)]
     return answers
 
 
-def _used_definitions(code: list[str], own: list[str]) -> list[str]:
-    """Top-level statements of the student's own cells that define a name ``code`` uses."""
+def _used_definitions(code: list[str], others: list[str]) -> list[str]:
+    """Top-level statements of ``others`` that define a name ``code`` uses, and what those use."""
     wanted, found, statements = set(), [], []
     for text in code:
-        try:
-            wanted |= {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)}
-        except SyntaxError:
-            continue
-    for text in own:
-        try:
-            statements += ast.parse(text).body
-        except SyntaxError:
-            continue
+        tree = parse(text)
+        wanted |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} if tree else set()
+    for text in others:
+        tree = parse(text)
+        statements += tree.body if tree else []
     changed = True
     while changed:
         changed = False
         for node in statements:
-            defines = ({node.name} if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else
+            defines = ({node.name} if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else
                        {t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)})
             if defines & wanted and node not in found:
                 found.append(node)
                 wanted |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
                 changed = True
-    return [ast.unparse(node) for node in found]
+    texts = []
+    for node in found:
+        try:
+            texts.append(ast.unparse(node))
+        except Exception:  # noqa: BLE001 - a tree too deep to print back is left out (parse() saw it)
+            continue
+    return texts
 
 
 def rule_problems(source: nbformat.NotebookNode, graded: nbformat.NotebookNode) -> dict[str, str]:
@@ -118,6 +123,9 @@ def rule_problems(source: nbformat.NotebookNode, graded: nbformat.NotebookNode) 
         rules, (code, _) = answer_rules(cell), answers.get(grade_id(cell), ([], []))
         text = "\n\n".join(code)
         found = []
+        if (rules["forbid"] or rules["no_loops"]) and parse(text) is None:
+            problems[grade_id(cell)] = "your answer could not be read to check this question's rules (invalid or too deeply nested code)"
+            continue
         used = forbidden_uses(text, rules["forbid"], aliases_of(setup, rules["forbid"]))
         if used:
             numpy_only = " (NumPy only)" if set(NUMPY_ONLY) <= set(rules["forbid"]) else ""
@@ -130,6 +138,39 @@ def rule_problems(source: nbformat.NotebookNode, graded: nbformat.NotebookNode) 
 
 def _quiet_print(*args: Any, **kwargs: Any) -> None:
     """Test cells print "Correct: ..." for students; the grader has no one to tell."""
+
+
+def _hidden_line(source: str) -> int | None:
+    """The line number of ``### BEGIN HIDDEN TESTS`` in a test cell, if it has one."""
+    for number, line in enumerate(source.splitlines(), 1):
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            return number
+    return None
+
+
+def _in_hidden_tests(error: BaseException, filename: str, hidden: int | None) -> bool:
+    """Whether ``error`` was raised by a line after the hidden-tests marker of the test cell."""
+    if hidden is None:
+        return False
+    where, line = error.__traceback__, None
+    while where is not None:
+        if where.tb_frame.f_code.co_filename == filename:
+            line = where.tb_lineno
+        where = where.tb_next
+    return line is not None and line > hidden
+
+
+def _hidden_why(error: BaseException) -> str:
+    """Why a hidden test failed, without what it was given: a hint written for students
+    ("Not yet: ...") is kept; other messages could show the hidden inputs (the student's own
+    exception message could even be made of them)."""
+    if isinstance(error, (NotAnswered, NotGradable)):
+        return str(error)
+    if isinstance(error, AssertionError) and str(error).startswith("Not yet"):
+        return f"failed a hidden test: {error}"
+    if isinstance(error, StudentError):
+        return f"failed a hidden test: your code raised {type(error).__name__}"
+    return "failed a hidden test"
 
 
 def _why(error: BaseException, errors: list[str]) -> str:
@@ -187,7 +228,8 @@ def run_checks(source: nbformat.NotebookNode, graded: nbformat.NotebookNode,
             exec(compile(cell.source, f"<test {gid}>", "exec"), scope)  # noqa: S102 - the lab's own tests
             outcomes[gid] = (True, "passed")
         except Exception as error:  # noqa: BLE001 - any exception fails the question, with its reason
-            outcomes[gid] = (False, _why(error, _errors(records[hidden], ids)))
+            hidden_failure = _in_hidden_tests(error, f"<test {gid}>", _hidden_line(cell.source))
+            outcomes[gid] = (False, _hidden_why(error) if hidden_failure else _why(error, _errors(records[hidden], ids)))
         finally:
             token.var.reset(token)
             namespace.update({k: v for k, v in scope.items() if k not in fetched})

@@ -131,13 +131,17 @@ def grade_notebook(source: nbformat.NotebookNode, submission: Path, *, student: 
     kernel_notebook = copy.deepcopy(restored)
     kernel_notebook.cells = [nbformat.v4.new_code_cell("", metadata={"coursekit_checkpoint": grade_id(c)})
                              if is_test_cell(c) else c for c in restored.cells]
-    with ExitStack() as stack:
-        sessions = {hidden: stack.enter_context(open_session(kernel_notebook, cell_timeout=cell_timeout,
-                                                             sandbox=sandbox, limits=limits,
-                                                             hide=hidden if sandbox else frozenset()))
-                    for hidden in hidden_libraries(source)}
-        outcomes = run_checks(source, restored, sessions)
-        run = next(iter(sessions.values())).finish()  # the kernel with the fewest libraries hidden
+    try:
+        with ExitStack() as stack:
+            sessions = {hidden: stack.enter_context(open_session(kernel_notebook, cell_timeout=cell_timeout,
+                                                                 sandbox=sandbox, limits=limits,
+                                                                 hide=hidden if sandbox else frozenset()))
+                        for hidden in hidden_libraries(source)}
+            outcomes = run_checks(source, restored, sessions)
+            run = next(iter(sessions.values())).finish()  # the kernel with the fewest libraries hidden
+    except Exception as error:  # noqa: BLE001 - whatever went wrong costs this student's points only
+        result.notes.append(f"could not be graded: {type(error).__name__}: {error}".splitlines()[0][:300])
+        return result
     for cell in run.notebook.cells if run.notebook else []:
         if cell.cell_type == "code" and cell.metadata.get("coursekit", {}).get("status") == "timeout":
             result.notes.append(f"cell {grade_id(cell) or '(one of yours)'} was interrupted after {cell_timeout:g} s "
@@ -247,11 +251,17 @@ def grade_class(lab: str, submissions: Path, out: Path | None = None, *, cell_ti
 
     def grade_one(item: tuple[str, Path | str]) -> GradeResult:
         student, where = item
+        nothing = GradeResult(student, dict.fromkeys(maxima, 0.0), maxima, [] if sandbox else [UNSANDBOXED],
+                              sandbox, dict.fromkeys(maxima, "not graded"))
         if isinstance(where, str):
-            return GradeResult(student, dict.fromkeys(maxima, 0.0), maxima, [where] + ([] if sandbox else [UNSANDBOXED]),
-                               sandbox, dict.fromkeys(maxima, "not graded"))
-        return grade_notebook(source, where, student=student, cell_timeout=cell_timeout, sandbox=sandbox,
-                              limits=limits)
+            nothing.notes.insert(0, where)
+            return nothing
+        try:
+            return grade_notebook(source, where, student=student, cell_timeout=cell_timeout, sandbox=sandbox,
+                                  limits=limits)
+        except Exception as error:  # noqa: BLE001 - one student's failure never costs the class its CSV
+            nothing.notes.insert(0, f"could not be graded: {type(error).__name__}: {error}".splitlines()[0][:300])
+            return nothing
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(grade_one, find_submissions(submissions, lab).items()))

@@ -3,8 +3,10 @@
 When a lab is graded, its test cells run in the grader's own process (see ``checks.py``), not
 in the student's kernel: what they compare against is out of the answers' reach. Every name a
 test cell takes from the student becomes a value fetched from the kernel, or a
-:class:`StudentFunction` whose calls travel as data (``wire.py``). In a student's notebook
-(no grading session) the same test cells run as plain code.
+:class:`StudentFunction` whose calls travel as data (``wire.py``): the function gets copies,
+so it cannot change the test's arrays (:func:`changes_inputs` asks whether it tried; a Keras
+model argument is the exception: what the function does to it comes back). In a student's
+notebook (no grading session) the same test cells run as plain code.
 
 :func:`run_student` is for what data cannot carry, like Keras tensors: the test cell gives
 code to run beside the student's answers and gets ``result`` back as data. In a notebook it
@@ -82,25 +84,28 @@ class Remote:
             raise NotAnswered(str(error)) from None
         return StudentFunction(self, name) if reply.get("callable") else reply["value"]
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+    def call(self, name: str, args: tuple, kwargs: dict) -> tuple[Any, list[int]]:
+        """The function's result, and which positional arguments (arrays) it changed in place.
+        Those changes stay in the kernel: the test's own arrays are never written to."""
         reply = self._ask(op="call", name=name, args=list(args), kwargs=kwargs)
-        for sent, returned in zip(args, reply.get("args", [])):
-            _write_back(sent, returned)
-        return reply["value"]
+        changed = []
+        for index, (sent, returned) in enumerate(zip(args, reply.get("args", []))):
+            if isinstance(sent, np.ndarray) and isinstance(returned, np.ndarray):
+                if sent.shape != returned.shape or not np.array_equal(sent, returned, equal_nan=sent.dtype.kind in "fc"):
+                    changed.append(index)
+            elif hasattr(sent, "get_weights") and hasattr(returned, "get_weights"):
+                _apply_model(sent, returned)
+        return reply["value"], changed
 
     def run(self, code: str, data: dict) -> Any:
         return self._ask(op="run", code=code, data=data)["value"]
 
 
-def _write_back(sent: Any, returned: Any) -> None:
-    """Show the test what the student's function did to an argument: arrays it changed in place,
-    a model whose layers it froze."""
-    if isinstance(sent, np.ndarray) and isinstance(returned, np.ndarray):
-        if sent.shape == returned.shape and sent.flags.writeable and not np.array_equal(sent, returned):
-            sent[...] = returned
-    elif hasattr(sent, "get_weights") and hasattr(returned, "get_weights"):
-        sent.set_weights(returned.get_weights())
-        wire.apply_trainable(sent, wire.trainable_flags(returned))
+def _apply_model(sent: Any, returned: Any) -> None:
+    """Show the test what the student's function did to a Keras model it was given (froze
+    layers, changed weights): a model is the one argument such a function may change."""
+    sent.set_weights(returned.get_weights())
+    wire.apply_trainable(sent, wire.trainable_flags(returned))
 
 
 class StudentFunction:
@@ -110,10 +115,25 @@ class StudentFunction:
         self._remote, self.__name__ = remote, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._remote.call(self.__name__, args, kwargs)
+        return self._remote.call(self.__name__, args, kwargs)[0]
 
     def __repr__(self) -> str:
         return f"<student function {self.__name__}>"
+
+
+def changes_inputs(function: Any, *args: Any, **kwargs: Any) -> bool:
+    """Call ``function(*args, **kwargs)``; True if it changed one of its array arguments in place.
+
+    When grading, the arrays a test passes are copies in the student's kernel, so a function
+    that zeroes its inputs cannot change the test's own data; this is how a test asks whether
+    it tried. In a notebook it compares copies taken before the call.
+    """
+    if isinstance(function, StudentFunction):
+        return bool(function._remote.call(function.__name__, args, kwargs)[1])
+    before = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+    function(*args, **kwargs)
+    return any(b is not None and (b.shape != a.shape or not np.array_equal(a, b, equal_nan=b.dtype.kind in "fc"))
+               for a, b in zip(args, before))
 
 
 def run_student(code: str, **data: Any) -> Any:

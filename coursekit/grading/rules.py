@@ -20,14 +20,17 @@ _LOOPS = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while
           ast.ListComp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
           ast.GeneratorExp: "a generator expression"}
 _LOOPING_CALLS = {"map", "filter", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter",
-                  "reduce", "accumulate"}
-_DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "import_module", "getattr", "globals", "vars"}
+                  "reduce", "accumulate", "starmap"}
+_DYNAMIC_CALLS = {"exec", "eval", "compile", "__import__", "import_module", "getattr", "globals", "vars", "locals",
+                  "__dict__", "__getattribute__", "setattr"}
 
 
-def _parse(code: str) -> ast.Module | None:
+def parse(code: str) -> ast.Module | None:
+    """``code``'s syntax tree, or None when it cannot be read (invalid, or nested so deeply that
+    the parser gives up)."""
     try:
         return ast.parse(code)
-    except SyntaxError:
+    except Exception:  # noqa: BLE001 - SyntaxError, RecursionError, MemoryError, ValueError: all unreadable
         return None
 
 
@@ -45,7 +48,7 @@ def aliases_of(setup_code: Iterable[str], forbid: Iterable[str]) -> dict[str, st
     a helper built on it), each with the library it stands for."""
     forbid, found = set(forbid), {}
     for code in setup_code:
-        tree = _parse(code) or ast.Module(body=[], type_ignores=[])
+        tree = parse(code) or ast.Module(body=[], type_ignores=[])
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 module = node.module if isinstance(node, ast.ImportFrom) else None
@@ -65,7 +68,7 @@ def aliases_of(setup_code: Iterable[str], forbid: Iterable[str]) -> dict[str, st
 def forbidden_uses(code: str, forbid: Iterable[str], aliases: dict[str, str]) -> list[str]:
     """The forbidden libraries ``code`` imports or uses (by name, in plain words). An alias the
     code binds itself (its own variable called ``tf``) is its own, not the library."""
-    tree = _parse(code)
+    tree = parse(code)
     if tree is None:
         return []
     forbid, used = set(forbid), set()
@@ -85,29 +88,41 @@ def forbidden_uses(code: str, forbid: Iterable[str], aliases: dict[str, str]) ->
 
 
 def loops_in(code: str, functions: Iterable[str]) -> list[str]:
-    """Loops in the named functions of ``code`` and in the functions of ``code`` they call."""
-    tree = _parse(code)
+    """Loops in the named functions of ``code`` and in every function of ``code`` they refer to:
+    loop statements and comprehensions, looping helpers (``map``, ``np.vectorize``, ... even
+    under another name), code hidden in strings (``exec``, ``eval``, ``getattr``, ...) and
+    recursion (a function that reaches itself, directly or through others)."""
+    tree = parse(code)
     if tree is None:
-        return []
-    defined = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-               and hasattr(n, "name")}
-    todo, seen, found = [f for f in functions if f in defined], set(), []
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
+        return ["the answer could not be read"]
+    defined: dict[str, ast.AST] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defined[node.name] = node
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            defined.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
+    found: set[str] = set()
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            found.add(f"{' -> '.join(path[path.index(name):] + (name,))} is recursion (a loop)")
+            return
+        if name in done:
+            return
         for node in ast.walk(defined[name]):
             if type(node) in _LOOPS:
-                found.append(f"{name} uses {_LOOPS[type(node)]}")
-            elif isinstance(node, ast.Call):
-                called = _call_name(node)
-                if called in _LOOPING_CALLS:
-                    found.append(f"{name} calls {called}, a loop in disguise")
-                elif called in _DYNAMIC_CALLS:
-                    found.append(f"{name} calls {called}, which hides what it runs")
-                elif called == name:
-                    found.append(f"{name} calls itself (recursion is a loop)")
-                elif called in defined:
-                    todo.append(called)
-    return sorted(set(found))
+                found.add(f"{name} uses {_LOOPS[type(node)]}")
+            referred = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+            if referred in _LOOPING_CALLS:
+                found.add(f"{name} uses {referred}, a loop in disguise")
+            elif referred in _DYNAMIC_CALLS:
+                found.add(f"{name} uses {referred}, which hides what it runs")
+            elif isinstance(node, ast.Name) and referred in defined:
+                visit(referred, path + (name,))
+        done.add(name)
+
+    for function in functions:
+        if function in defined:
+            visit(function, ())
+    return sorted(found)

@@ -19,7 +19,9 @@ from typing import Any
 
 import numpy as np
 
-MAX_BYTES = 256 * 2**20  # one message; a bigger one is refused
+MAX_BYTES = 64 * 2**20  # one message; a bigger one is refused
+# What a model sent to the grader may hold: rebuilding and running it costs the grader's time.
+MAX_LAYERS, MAX_PARAMETERS, MAX_PROBE_VALUES = 300, 30_000_000, 2_000_000
 # What a rebuilt model may contain: Keras's layers, initializers, regularizers, constraints.
 KERAS_CLASSES = frozenset("""
 Functional Sequential Model InputLayer Conv1D Conv2D Conv3D Conv2DTranspose DepthwiseConv2D
@@ -93,13 +95,22 @@ def _check_config(node: Any) -> None:
 def _data_to_model(data: dict) -> Any:
     import keras
 
-    _check_config(json.loads(data["config"]))
+    config = json.loads(data["config"])
+    _check_config(config)
+    layers = json.dumps(config).count('"class_name"')
+    weights = [_text_to_array(w) for w in data["weights"]]
+    if layers > MAX_LAYERS or sum(w.size for w in weights) > MAX_PARAMETERS:
+        raise WireError(f"refused a model with {layers} config entries and {sum(w.size for w in weights):,} "
+                        f"parameters (at most {MAX_LAYERS} and {MAX_PARAMETERS:,})")
+    probe = [_text_to_array(t) for t in data["probe"]] if "probe" in data else None
+    if probe is not None and (len(probe[0]) != 2 or probe[0].size > MAX_PROBE_VALUES):
+        raise WireError("refused a model whose probe input is not 2 examples of a modest size")
     model = keras.models.model_from_json(data["config"])
-    model.set_weights([_text_to_array(w) for w in data["weights"]])
+    model.set_weights(weights)
     apply_trainable(model, data["trainable"])
-    if "probe" in data:
-        probe, expected = (_text_to_array(t) for t in data["probe"])
-        rebuilt = np.asarray(model(probe, training=False), dtype=np.float64)
+    if probe is not None:
+        expected = probe[1]
+        rebuilt = np.asarray(model(probe[0], training=False), dtype=np.float64)
         if rebuilt.shape != expected.shape or not np.allclose(rebuilt, expected, rtol=1e-3, atol=1e-4):
             raise WireError("the model does not compute what its own description says (was Keras changed?)")
     return model

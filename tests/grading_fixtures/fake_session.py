@@ -53,6 +53,7 @@ class FakeSession:
                 reply = {"callable": True} if callable(value) else {"value": value}
             else:
                 reply = {"value": self.namespace[ask["name"]](*ask["args"], **ask["kwargs"]), "args": ask["args"]}
+                # (args were decoded from the question: the function changed these copies only)
             return wire.encode(reply)
         except Exception as error:  # noqa: BLE001
             return wire.encode({"error": [type(error).__name__, str(error)]})
