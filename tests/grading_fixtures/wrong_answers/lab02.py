@@ -25,4 +25,9 @@ CASES = {
     # the test cell's own reference: it is not defined where answers run
     "calls_the_tests_reference": ({"a3_corr2d": "def corr2d(X, K, stride=(1, 1), padding=0):\n"
                                                 "    return reference(X, K, stride, padding)"}, ["q3_corr2d"]),
+    # the right padded array, but the caller's array is zeroed on the way: the test's own data
+    # never changes (the function gets a copy), and the hidden test asks whether it tried
+    "zeroes_its_input": ({"a2_pad": "def pad(X, p):\n    out = np.pad(np.asarray(X, dtype=float), p)\n"
+                                    "    if isinstance(X, np.ndarray):\n        X[...] = 0\n    return out"},
+                         ["q2_pad"]),
 }
