@@ -43,4 +43,15 @@ CASES = {
                           "    std = np.where(std > 0, std, 1.0)\n"
                           "    return (train_features - mean) / std, (test_features - mean) / std",
     }, ["q4_standardize"]),
+    # an object that quacks like a model (shape, weights, uniform softmax): only a real Keras
+    # model travels to the grader, which then checks what it computes
+    "duck_typed_fake_model": ({"a2_new_head": (
+        "class _Shape:\n    def __init__(self, c):\n        self.shape = (None, c)\n\n"
+        "class _Fake:\n    def __init__(self, base, c):\n        self.c, self.n = c, base.count_params()\n"
+        "        self.output = _Shape(c)\n        self.trainable_weights = [np.zeros((128, c), 'float32'), np.zeros(c, 'float32')]\n"
+        "        self.non_trainable_weights = []\n"
+        "    def __call__(self, x, training=False):\n        return np.full((len(x), self.c), 1.0 / self.c, 'float32')\n"
+        "    def compile(self, *a, **k):\n        pass\n    def fit(self, *a, **k):\n        pass\n"
+        "    def count_params(self):\n        return self.n + 129 * self.c\n\n"
+        "def new_head(base, num_classes):\n    return _Fake(base, num_classes)")}, ["q2_new_head"]),
 }
