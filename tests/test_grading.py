@@ -20,7 +20,7 @@ from coursekit.grading import execute as execute_module
 from coursekit.grading import grade as grade_module
 from coursekit.grading.__main__ import main
 from coursekit.grading.execute import Limits, execute, open_session, sandbox_available
-from coursekit.grading.remote import NotAnswered, NotGradable, Remote
+from coursekit.grading.remote import NotAnswered, NotGradable, Remote, changes_inputs
 from coursekit.grading.feedback import feedback_html, write_feedback
 from coursekit.grading.grade import (
     UNSANDBOXED, GradeResult, SandboxUnavailable, _read_submission, find_submissions, grade_class,
@@ -333,7 +333,8 @@ def test_the_kernel_answers_at_its_checkpoint_with_data_only():
         assert session.reach("q1") == {"cell 0": {"status": "ok"}}
         remote = Remote(session)
         x = np.arange(3.0)
-        assert np.array_equal(remote.fetch("f")(x), [18, 2, 4]) and x[0] == 9  # changed in place, as in a notebook
+        assert np.array_equal(remote.fetch("f")(x), [18, 2, 4]) and x[0] == 0  # it changed its copy only
+        assert changes_inputs(remote.fetch("f"), x) and "__coursekit_serve__" not in remote.run("result = list(globals())", {})
         with pytest.raises(NotAnswered, match="'g' is not defined"):
             remote.run("result = g(1)", {})
         with pytest.raises(NotGradable, match="timed out after 3 s"):

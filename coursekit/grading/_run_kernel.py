@@ -200,7 +200,8 @@ async def _serve(client: NotebookClient, timeout: float, out, stopped: list[str]
     "close", or closes stdin (False)."""
     install_code = ("import types as _t\n_wire = _t.ModuleType('coursekit_wire')\n"
                     f"exec({_WIRE.read_text()!r}, _wire.__dict__)\n{_SERVE}del _wire, _t\n")
-    install = f"exec({install_code!r}, __import__('IPython').get_ipython().user_ns)"
+    # defined in a namespace of its own for each question: nothing of the grader's stays in the student's
+    install = f"(lambda ns: exec({install_code!r}, ns) or ns['__coursekit_serve__'])({{}})"
     while line := await asyncio.to_thread(sys.stdin.readline):
         ask = json.loads(line)
         if ask.get("op") in ("continue", "close"):
@@ -211,7 +212,7 @@ async def _serve(client: NotebookClient, timeout: float, out, stopped: list[str]
         if not await _reset(client, timeout):
             _send(out, {"problem": f"the kernel did not answer within {timeout:g} s"})
             continue
-        value = await _expression(client, f"{install} or __coursekit_serve__({ask['ask']!r})", timeout)
+        value = await _expression(client, f"{install}({ask['ask']!r})", timeout)
         if value is None:
             with suppress(Exception):
                 await client.km.interrupt_kernel()
