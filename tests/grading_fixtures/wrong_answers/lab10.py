@@ -38,4 +38,21 @@ CASES = {
                          "                                            center=False, scale=False)\n"
                          "    return np.asarray(layer(X))",
     }, ["q1_bn_train", "q4_layer_norm"]),
+    # the backward pass with the batch statistics treated as constants (the usual mistake)
+    "backward_ignores_batch_statistics": ({
+        "a5_bn_backward": "def batch_norm_backward(dY, X, gamma, eps=1e-3):\n"
+                          "    dY, X = np.asarray(dY, dtype=float), np.asarray(X, dtype=float)\n"
+                          "    axes = tuple(range(X.ndim - 1))\n    s = np.sqrt(X.var(axis=axes) + eps)\n"
+                          "    X_hat = (X - X.mean(axis=axes)) / s\n"
+                          "    return gamma * dY / s, (dY * X_hat).sum(axis=axes), dY.sum(axis=axes)",
+    }, ["q5_bn_backward"]),
+    # the mean's term but not the variance's, and m = number of examples
+    "backward_mean_term_only": ({
+        "a5_bn_backward": "def batch_norm_backward(dY, X, gamma, eps=1e-3):\n"
+                          "    dY, X = np.asarray(dY, dtype=float), np.asarray(X, dtype=float)\n"
+                          "    axes = tuple(range(X.ndim - 1))\n    s = np.sqrt(X.var(axis=axes) + eps)\n"
+                          "    X_hat = (X - X.mean(axis=axes)) / s\n"
+                          "    dX = gamma * (dY - dY.mean(axis=axes)) / s\n"
+                          "    return dX, (dY * X_hat).sum(axis=axes), dY.sum(axis=axes)",
+    }, ["q5_bn_backward"]),
 }
