@@ -4,10 +4,11 @@
 
 The book is staged in ``build/site`` (docs/ plus a copy of every ``notebooks/NN_*.ipynb``, with a
 table of contents written in lesson order), built without executing anything (the pages show the
-committed full-mode outputs), and checked: every lesson has its page, and the build printed no
-warning (a missing file, a broken link inside the book, a figure that could not be written).
-Exit status 1 lists what is wrong. Nothing outside ``build/site`` (or ``--out``) is written, and
-a folder the script did not stage is never emptied.
+committed full-mode outputs; in the copies, consecutive prints of a cell are joined into one
+output block, as Jupyter shows them, instead of one box per print), and checked: every lesson
+has its page, and the build printed no warning (a missing file, a broken link inside the book,
+a figure that could not be written). Exit status 1 lists what is wrong. Nothing outside
+``build/site`` (or ``--out``) is written, and a folder the script did not stage is never emptied.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = re.compile(r"^\d\d_.+\.ipynb$")
@@ -35,11 +38,47 @@ def table_of_contents(lesson_paths: list[Path]) -> str:
             f"{entries}\n  - caption: Teaching with the course\n    chapters:\n      - file: lab_guide\n")
 
 
+def merge_streams(notebook) -> int:
+    """Join consecutive stream outputs of the same name (stdout or stderr) in every code cell.
+
+    A kernel sends each flushed print as its own output, so a training loop that prints one line
+    per epoch leaves one output per line; Jupyter shows them as one block, Jupyter Book as one
+    grey box each. Returns how many outputs were folded into the one before them.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+    ...     nbformat.v4.new_output("stream", name="stdout", text="epoch 1\\n"),
+    ...     nbformat.v4.new_output("stream", name="stdout", text="epoch 2\\n"),
+    ...     nbformat.v4.new_output("stream", name="stderr", text="warning\\n")])])
+    >>> merge_streams(nb), [(o.name, o.text) for o in nb.cells[0].outputs]
+    (1, [('stdout', 'epoch 1\\nepoch 2\\n'), ('stderr', 'warning\\n')])
+    """
+    merged = 0
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            previous = outputs[-1] if outputs else None
+            if (previous is not None and output.get("output_type") == "stream"
+                    and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                previous["text"] = _text(previous["text"]) + _text(output["text"])
+                merged += 1
+            else:
+                outputs.append(output)
+        cell["outputs"] = outputs
+    return merged
+
+
+def _text(text) -> str:
+    return text if isinstance(text, str) else "".join(text)   # a stream's text may be stored as a list of lines
+
+
 MARKER = ".staged-by-build_site"  # only a folder holding this file is emptied by a rebuild
 
 
 def stage(target: Path) -> list[Path]:
-    """Copy docs/ and the lessons into ``target`` and write the table of contents.
+    """Copy docs/ and the lessons (their prints merged, see ``merge_streams``) into ``target`` and
+    write the table of contents.
 
     ``target`` must be missing, empty or an earlier staging folder (it holds ``MARKER``); anything
     else is refused, so ``--out`` pointed at a folder of your own never deletes its files.
@@ -52,8 +91,10 @@ def stage(target: Path) -> list[Path]:
     shutil.copytree(ROOT / "docs", target, dirs_exist_ok=True)
     (target / MARKER).touch()
     lesson_paths = lessons()
-    for path in lesson_paths:
-        shutil.copy2(path, target / path.name)
+    for path in lesson_paths:                       # the committed notebooks are read, never changed
+        notebook = nbformat.read(path, as_version=4)
+        merge_streams(notebook)
+        nbformat.write(notebook, target / path.name)
     (target / "_toc.yml").write_text(table_of_contents(lesson_paths))
     return lesson_paths
 

@@ -4,6 +4,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -58,3 +59,41 @@ def test_a_folder_it_did_not_stage_is_never_emptied(tmp_path):
     with pytest.raises(FileExistsError, match="did not stage"):
         build_site.stage(tmp_path)
     assert (tmp_path / "thesis.tex").read_text() == "mine"
+
+
+def _streams(cell):
+    """(name, text) of each stream output of a cell, in order."""
+    return [(o["name"], o["text"]) for o in cell.get("outputs", []) if o["output_type"] == "stream"]
+
+
+def test_staged_lessons_show_each_cells_prints_as_one_block(tmp_path):
+    """Staging only (no Jupyter Book build, about a second): in every staged lesson no cell has two
+    consecutive stream outputs of the same name, no printed text is lost or reordered, and the
+    committed notebooks are left as they were."""
+    before = {p: p.read_bytes() for p in build_site.lessons()}
+    lesson_paths = build_site.stage(tmp_path / "book")
+    assert {p: p.read_bytes() for p in lesson_paths} == before, "staging changed a committed notebook"
+    for path in lesson_paths:
+        staged = nbformat.read(tmp_path / "book" / path.name, as_version=4)
+        committed = nbformat.read(path, as_version=4)
+        for index, (cell, original) in enumerate(zip(staged.cells, committed.cells, strict=True)):
+            outputs = cell.get("outputs", [])
+            for first, second in zip(outputs, outputs[1:]):
+                assert not (first["output_type"] == second["output_type"] == "stream" and first["name"] == second["name"]), \
+                    f"{path.name} cell {index}: two {first['name']} outputs in a row"
+            for name in ("stdout", "stderr"):
+                assert "".join(t for n, t in _streams(cell) if n == name) == \
+                       "".join(t for n, t in _streams(original) if n == name), f"{path.name} cell {index}: {name} text changed"
+
+
+def test_merge_streams_keeps_other_outputs_and_order():
+    new = nbformat.v4
+    out = lambda name, text: new.new_output("stream", name=name, text=text)
+    picture = new.new_output("display_data", data={"text/plain": "<Figure>"})
+    nb = new.new_notebook(cells=[new.new_markdown_cell("text"), new.new_code_cell(outputs=[
+        out("stdout", "a\n"), out("stdout", "b\n"), out("stderr", "w\n"), out("stdout", "c\n"), picture,
+        out("stdout", "d\n"), out("stdout", "e\n")])])
+    assert build_site.merge_streams(nb) == 2
+    assert [(o["output_type"], o.get("name"), o.get("text")) for o in nb.cells[1].outputs] == [
+        ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "w\n"), ("stream", "stdout", "c\n"),
+        ("display_data", None, None), ("stream", "stdout", "d\ne\n")]
