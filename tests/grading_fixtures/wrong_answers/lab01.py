@@ -23,4 +23,18 @@ CASES = {
                                           "    return signal.correlate2d(X, K, mode='valid')"}, USES_CORR2D),
     "coursekit_ops": ({"a1_corr2d": "from coursekit import ops\n\ndef corr2d(X, K):\n"
                                     "    return ops.corr2d(X, K)"}, USES_CORR2D),
+    # conv_as_matrix: the kernel laid out column by column (Fortran order) instead of row by row
+    "conv_matrix_column_major": ({"a6_conv_as_matrix": (
+        "def conv_as_matrix(K, shape):\n    K = np.asarray(K, dtype=float)\n    (k_h, k_w), (n_h, n_w) = K.shape, shape\n"
+        "    m_h, m_w = n_h - k_h + 1, n_w - k_w + 1\n    W = np.zeros((m_h * m_w, n_h * n_w))\n"
+        "    for i in range(m_h):\n        for j in range(m_w):\n            placed = np.zeros((n_h, n_w))\n"
+        "            placed[i:i + k_h, j:j + k_w] = K\n            W[i * m_w + j] = placed.ravel(order='F')\n    return W")},
+        ["q6_conv_as_matrix"]),
+    # conv_as_matrix: the transpose, one row per input pixel instead of one per output
+    "conv_matrix_transposed": ({"a6_conv_as_matrix": (
+        "def conv_as_matrix(K, shape):\n    K = np.asarray(K, dtype=float)\n    (k_h, k_w), (n_h, n_w) = K.shape, shape\n"
+        "    m_h, m_w = n_h - k_h + 1, n_w - k_w + 1\n    W = np.zeros((m_h * m_w, n_h * n_w))\n"
+        "    for i in range(m_h):\n        for j in range(m_w):\n            placed = np.zeros((n_h, n_w))\n"
+        "            placed[i:i + k_h, j:j + k_w] = K\n            W[i * m_w + j] = placed.ravel()\n    return W.T")},
+        ["q6_conv_as_matrix"]),
 }

@@ -45,4 +45,31 @@ CASES = {
         "def elu(x, alpha=1.0):\n    x = np.asarray(x, dtype=float)\n    return np.where(x > 0, x, alpha * (np.exp(x) - 1))\n\n"
         "def elu_grad(x, alpha=1.0):\n    x = np.asarray(x, dtype=float)\n    return np.where(x > 0, 1.0, alpha * np.exp(x))")},
         []),
+    # corr2d_backward: the kernel gradient of the last position only (shared weights not summed)
+    "kernel_gradient_not_summed": ({"a7_corr2d_backward": (
+        "def corr2d_backward(X, K, dY):\n    X, K, dY = (np.asarray(a, dtype=float) for a in (X, K, dY))\n    k_h, k_w = K.shape\n    dX, dK = np.zeros(X.shape), np.zeros(K.shape)\n    for i in range(dY.shape[0]):\n        for j in range(dY.shape[1]):\n"
+        "            dX[i:i + k_h, j:j + k_w] += dY[i, j] * K\n            dK = dY[i, j] * X[i:i + k_h, j:j + k_w]\n"
+        "    return dX, dK")}, ["q7_corr2d_backward"]),
+    # corr2d_backward: full correlation with the unflipped kernel for dX (right only for symmetric kernels)
+    "input_gradient_kernel_not_flipped": ({"a7_corr2d_backward": (
+        "def corr2d_backward(X, K, dY):\n    X, K, dY = (np.asarray(a, dtype=float) for a in (X, K, dY))\n"
+        "    k_h, k_w = K.shape\n    P = np.pad(dY, ((k_h - 1, k_h - 1), (k_w - 1, k_w - 1)))\n"
+        "    dX = np.array([[(P[i:i + k_h, j:j + k_w] * K).sum() for j in range(X.shape[1])] for i in range(X.shape[0])])\n"
+        "    dK = np.array([[(X[a:a + dY.shape[0], b:b + dY.shape[1]] * dY).sum() for b in range(k_w)] for a in range(k_h)])\n"
+        "    return dX, dK")}, ["q7_corr2d_backward"]),
+    # maxpool_backward: average pooling's gradient (spread evenly over each window)
+    "maxpool_gradient_spread_evenly": ({"a8_maxpool_backward": (
+        "def maxpool_backward(X, dY, size):\n    X, dY = np.asarray(X, dtype=float), np.asarray(dY, dtype=float)\n"
+        "    dX = np.zeros(X.shape)\n    for i in range(dY.shape[0]):\n        for j in range(dY.shape[1]):\n"
+        "            dX[i * size:(i + 1) * size, j * size:(j + 1) * size] += dY[i, j] / size ** 2\n    return dX")},
+        ["q8_maxpool_backward"]),
+    # maxpool_backward: the switch computed with argmax over the flattened window but placed with the
+    # input's width instead of the window's (row and column of the maximum mixed up)
+    "maxpool_switch_misplaced": ({"a8_maxpool_backward": (
+        "def maxpool_backward(X, dY, size):\n    X, dY = np.asarray(X, dtype=float), np.asarray(dY, dtype=float)\n"
+        "    dX = np.zeros(X.shape)\n    for i in range(X.shape[0] // size):\n        for j in range(X.shape[1] // size):\n"
+        "            window = X[i * size:(i + 1) * size, j * size:(j + 1) * size]\n"
+        "            b, a = np.unravel_index(np.argmax(window), window.shape)\n"
+        "            dX[i * size + a, j * size + b] += dY[i, j]\n    return dX")},
+        ["q8_maxpool_backward"]),
 }
