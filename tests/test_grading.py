@@ -184,7 +184,7 @@ def test_grade_notebook_scores_the_checks_and_keeps_the_runs_notes(monkeypatch, 
     nbformat.write(wrong, path)
     result = grade_notebook(solution, path, cell_timeout=7)
     assert result.scores == {"q1_corr2d": 2, "q2_convolve2d": 0, "q3_edge_kernel": 2, "q4_box_blur": 1,
-                             "q5_receptive_field": 2}
+                             "q5_receptive_field": 2, "q6_conv_as_matrix": 2}
     assert result.details["q2_convolve2d"].startswith("failed: Not yet: the result should equal scipy.signal.convolve2d")
     assert result.details["q5_receptive_field"] == "passed (your edited or deleted test was restored)"
     assert result.notes == ["test cell q5_receptive_field was edited (restored for grading)", "the kernel did not answer"]
@@ -222,7 +222,7 @@ def test_grading_refuses_to_run_without_bubblewrap(monkeypatch, tmp_path, capsys
     monkeypatch.setattr(grade_module, "open_session", fake)  # --no-sandbox: graded, and it says so
     assert main(["grade", LAB, str(subs), "--out", str(tmp_path / "grades.csv"), "--no-sandbox", "--memory", "2"]) == 0
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
-    assert rows[0]["total"] == "8" and rows[0]["notes"] == UNSANDBOXED
+    assert rows[0]["total"] == "10" and rows[0]["notes"] == UNSANDBOXED
     assert fake.kwargs["sandbox"] is False and fake.kwargs["limits"].memory == 2 * 2**30
 
 
@@ -286,7 +286,7 @@ def test_validate_counts_like_grading_and_says_what_is_missing(tmp_path):
     nbformat.write(nb, tmp_path / "lab.ipynb")
     ok, report = validate_lab(tmp_path / "lab.ipynb", timeout=30)
     assert not ok
-    assert report.splitlines()[:2] == ["3 of 5 questions pass the visible tests (4 of 8 points).",
+    assert report.splitlines()[:2] == ["4 of 6 questions pass the visible tests (6 of 10 points).",
                                        "2 test cell(s) do not pass yet:"]
     assert ("- q3_edge_kernel: NameError: name 'vertical_edge_kernel' is not defined (not answered yet, "
             "or the answer cell above failed)") in report
@@ -296,7 +296,7 @@ def test_validate_counts_like_grading_and_says_what_is_missing(tmp_path):
 def test_validate_names_a_library_the_question_does_not_allow(tmp_path):
     nbformat.write(lab01_class.with_answers({"a1_corr2d": lab01_class.SCIPY}), tmp_path / "lab.ipynb")
     ok, report = validate_lab(tmp_path / "lab.ipynb", timeout=30)
-    assert not ok and report.splitlines()[0] == "4 of 5 questions pass the visible tests (6 of 8 points)."
+    assert not ok and report.splitlines()[0] == "5 of 6 questions pass the visible tests (8 of 10 points)."
     assert "- q1_corr2d: uses SciPy, which this question does not allow (NumPy only)" in report
 
 

@@ -120,38 +120,38 @@ def fixture_class(tmp_path_factory):
 
 def scores(row):
     return [float(row[q]) for q in ("q1_corr2d", "q2_convolve2d", "q3_edge_kernel", "q4_box_blur",
-                                    "q5_receptive_field")]
+                                    "q5_receptive_field", "q6_conv_as_matrix")]
 
 
 @in_one_worker
 def test_csv_has_a_row_per_student_and_a_column_per_question(fixture_class):
     header = fixture_class["out"].read_text().splitlines()[0]
-    assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,total,max,notes"
+    assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,q6_conv_as_matrix,total,max,notes"
     expected = ["alice", "bob_partial", "carol_loop", "dave_crash", "erin_edits_test", "frank_deletes_test",
                 "jack_invalid", "kim_two_files"]
     expected += ["gina_writes", "hank_snoops", "ivy_network"]
     assert sorted(fixture_class["rows"]) == sorted(expected)
-    assert all(row["max"] == "8" for row in fixture_class["rows"].values())
+    assert all(row["max"] == "10" for row in fixture_class["rows"].values())
 
 
 @in_one_worker
 def test_correct_and_partial(fixture_class):
     rows = fixture_class["rows"]
-    assert scores(rows["alice"]) == [2, 1, 2, 1, 2] and rows["alice"]["total"] == "8" and rows["alice"]["notes"] == ""
-    assert scores(rows["bob_partial"]) == [2, 1, 0, 1, 0] and rows["bob_partial"]["total"] == "4"
+    assert scores(rows["alice"]) == [2, 1, 2, 1, 2, 2] and rows["alice"]["total"] == "10" and rows["alice"]["notes"] == ""
+    assert scores(rows["bob_partial"]) == [2, 1, 0, 1, 0, 2] and rows["bob_partial"]["total"] == "6"
 
 
 @in_one_worker
 def test_infinite_loop_costs_only_that_question(fixture_class):
     row = fixture_class["rows"]["carol_loop"]
-    assert scores(row) == [2, 0, 2, 1, 2]
+    assert scores(row) == [2, 0, 2, 1, 2, 2]
     assert "a2_convolve2d was interrupted after 15 s" in row["notes"]
 
 
 @in_one_worker
 def test_kernel_crash_keeps_earlier_points(fixture_class):
     row = fixture_class["rows"]["dave_crash"]
-    assert scores(row) == [2, 1, 0, 0, 0]
+    assert scores(row) == [2, 1, 0, 0, 0, 0]
     assert "kernel died" in row["notes"]
 
 
@@ -159,7 +159,7 @@ def test_kernel_crash_keeps_earlier_points(fixture_class):
 def test_edited_and_deleted_tests_are_restored(fixture_class):
     erin, frank = fixture_class["rows"]["erin_edits_test"], fixture_class["rows"]["frank_deletes_test"]
     assert scores(erin)[:2] == [0, 0] and "q1_corr2d was edited" in erin["notes"]
-    assert scores(frank) == [2, 1, 2, 1, 2] and "q5_receptive_field was deleted" in frank["notes"]
+    assert scores(frank) == [2, 1, 2, 1, 2, 2] and "q5_receptive_field was deleted" in frank["notes"]
 
 
 @in_one_worker
@@ -174,8 +174,8 @@ def test_unreadable_and_ambiguous_submissions_are_reported(fixture_class):
 def test_a_submission_cannot_write_outside_its_folder(fixture_class):
     assert fixture_class["alice_path"].read_bytes() == fixture_class["alice_before"]
     assert not fixture_class["leak"].exists()
-    assert scores(fixture_class["rows"]["alice"]) == [2, 1, 2, 1, 2]
-    assert fixture_class["rows"]["gina_writes"]["total"] == "8"  # her own answers still count
+    assert scores(fixture_class["rows"]["alice"]) == [2, 1, 2, 1, 2, 2]
+    assert fixture_class["rows"]["gina_writes"]["total"] == "10"  # her own answers still count
 
 
 @needs_sandbox

@@ -119,7 +119,8 @@ def broken(kind: str) -> nbformat.NotebookNode:
 
 
 def students(folder: Path) -> dict[str, tuple[nbformat.NotebookNode | str, list[int]]]:
-    """Student -> (notebook, or 'symlink'), expected points per question, for a class in ``folder``."""
+    """Student -> (notebook, or 'symlink'), expected points per question, for a class in ``folder``.
+    The lists below are for questions 1-5; question 6 is added at the end."""
     honest = {
         "s01_correct": (solution(), FULL),
         "s02_correct": (solution(), FULL),
@@ -166,7 +167,9 @@ def students(folder: Path) -> dict[str, tuple[nbformat.NotebookNode | str, list[
         "h15_calls_reference": (with_answers({"a5_receptive_field": CALLS_REFERENCE}), [2, 1, 2, 1, 0]),
         "h16_scipy": (with_answers({"a1_corr2d": SCIPY}), [0, 0, 2, 1, 2]),  # convolve2d uses corr2d
     }
-    return honest | hostile
+    # question 6 (conv_as_matrix) keeps its points unless the run stops before it or nothing is graded
+    lost_q6 = {"s11_untouched", "s13_crash", "h04_sigint_loop", "h06_symlink"}
+    return {name: (nb, points + [0 if name in lost_q6 else 2]) for name, (nb, points) in (honest | hostile).items()}
 
 
 CLASS = tuple(f"s{i:02d}" for i in range(1, 21)) + ("h01", "h03", "h04", "h05", "h06", "h07", "h10", "h14", "h15", "h16")

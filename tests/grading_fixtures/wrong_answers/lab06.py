@@ -32,6 +32,24 @@ def dense_fraction(model):
     dense = sum(layer.count_params() for layer in model.layers if isinstance(layer, keras.layers.Dense))
     return dense / model.count_params()"""
 
+# LRN with Caffe's / PyTorch's alpha / n instead of the paper's (and TensorFlow's) alpha
+LRN_ALPHA_OVER_N = """def lrn(a, k=2.0, n=5, alpha=1e-4, beta=0.75):
+    a = np.asarray(a, dtype="float64")
+    sums = np.empty_like(a)
+    for i in range(a.shape[-1]):
+        sums[..., i] = (a[..., max(0, i - n // 2):i + n // 2 + 1] ** 2).sum(axis=-1)
+    return a / (k + alpha / n * sums) ** beta"""
+# the channel window wraps around at the ends (np.roll) instead of being cut off
+LRN_WRAPS_AROUND = """def lrn(a, k=2.0, n=5, alpha=1e-4, beta=0.75):
+    a = np.asarray(a, dtype="float64")
+    sums = sum(np.roll(a ** 2, shift, axis=-1) for shift in range(-(n // 2), n // 2 + 1))
+    return a / (k + alpha * sums) ** beta"""
+# TensorFlow in a NumPy-only question
+LRN_TENSORFLOW = """def lrn(a, k=2.0, n=5, alpha=1e-4, beta=0.75):
+    a = np.asarray(a, "float32")
+    out = tf.nn.local_response_normalization(a.reshape(1, 1, -1, a.shape[-1]), n // 2, k, alpha, beta)
+    return np.asarray(out).reshape(a.shape)"""
+
 CASES = {
     # keras_sides is the test cell's: it is not defined where answers run
     "calls_the_tests_helper_and_dense_by_name": ({"a2_alexnet_sides": "def alexnet_sides(n):\n    return keras_sides(n)",
@@ -41,4 +59,7 @@ CASES = {
                                                ["q1_conv_cost", "q3_ten_crops"]),
     "halving_pools_and_coursekit": ({"a2_alexnet_sides": SIDES_HALVING, "a4_dense_fraction": DENSE_COURSEKIT},
                                     ["q2_alexnet_sides", "q4_dense_fraction"]),
+    "lrn_alpha_divided_by_n": ({"a5_lrn": LRN_ALPHA_OVER_N}, ["q5_lrn"]),
+    "lrn_window_wraps_around": ({"a5_lrn": LRN_WRAPS_AROUND}, ["q5_lrn"]),
+    "lrn_with_tensorflow": ({"a5_lrn": LRN_TENSORFLOW}, ["q5_lrn"]),
 }

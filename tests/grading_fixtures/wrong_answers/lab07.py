@@ -58,6 +58,19 @@ FIX_INPUT_SHAPE = STAGES + """def build_fixed():
     return keras.Sequential([first] + [vgg_block(1, c) for c in (32, 64, 128)]
                             + [L.Flatten(), L.Dense(10, activation="softmax")])"""
 
+# the variance instead of the standard deviation
+INIT_VARIANCE = """def init_std(fan_in, fan_out, kind):
+    if kind == "xavier":
+        return 2 / (fan_in + fan_out)
+    if kind == "he":
+        return 2 / fan_in
+    raise ValueError(kind)"""
+# He with the average fan (fan_in + fan_out) / 2, and no error for an unknown kind
+INIT_HE_AVERAGE_FAN = """def init_std(fan_in, fan_out, kind):
+    if kind == "xavier":
+        return np.sqrt(2 / (fan_in + fan_out))
+    return np.sqrt(4 / (fan_in + fan_out))"""
+
 CASES = {
     # build_fixed uses the student's own vgg_block: a wrong block costs question 1 only
     "block_without_relu_and_calls_the_tests_helper": ({"a1_vgg_block": BLOCK_NO_RELU, "a4_fix_network": FIX_CALLS_HELPER},
@@ -68,4 +81,6 @@ CASES = {
                                          ["q3_vgg_params"]),
     "no_softmax_and_coursekit": ({"a2_stack_vs_single": STACK_COURSEKIT, "a4_fix_network": FIX_NO_SOFTMAX},
                                  ["q2_stack_vs_single", "q4_fix_network"]),
+    "init_variance_not_std": ({"a5_init_std": INIT_VARIANCE}, ["q5_init_std"]),
+    "init_he_with_average_fan": ({"a5_init_std": INIT_HE_AVERAGE_FAN}, ["q5_init_std"]),
 }

@@ -50,3 +50,28 @@ CASES = {
                                                           "    return 2 * n * c * c, n * n * c * c"},
                                         ["q2_inception_macs", "q4_factorised"]),
 }
+
+# channel shuffle (question 5): no swap, the inverse shuffle, a loop-free answer that imports keras
+SHUFFLE_NO_SWAP = '''def channel_shuffle(x, groups):
+    n, h, w, c = x.shape
+    return x.reshape(n, h, w, groups, c // groups).reshape(n, h, w, c)'''
+SHUFFLE_INVERSE = '''def channel_shuffle(x, groups):
+    n, h, w, c = x.shape
+    return x.reshape(n, h, w, c // groups, groups).swapaxes(3, 4).reshape(n, h, w, c)'''
+# right: the permutation written as an index array
+SHUFFLE_BY_INDEX = '''def channel_shuffle(x, groups):
+    c = x.shape[-1]
+    j = np.arange(c)
+    return x[..., (j % groups) * (c // groups) + j // groups]'''
+SHUFFLE_WITH_KERAS = '''import keras
+
+def channel_shuffle(x, groups):
+    n, h, w, c = x.shape
+    return np.asarray(keras.ops.reshape(keras.ops.swapaxes(keras.ops.reshape(x, (n, h, w, groups, c // groups)), 3, 4),
+                                        (n, h, w, c)))'''
+CASES.update({
+    "shuffle_without_swap": ({"a5_channel_shuffle": SHUFFLE_NO_SWAP}, ["q5_channel_shuffle"]),
+    "inverse_shuffle": ({"a5_channel_shuffle": SHUFFLE_INVERSE}, ["q5_channel_shuffle"]),
+    "shuffle_with_keras_is_not_numpy_only": ({"a5_channel_shuffle": SHUFFLE_WITH_KERAS}, ["q5_channel_shuffle"]),
+    "shuffle_by_index_is_right": ({"a5_channel_shuffle": SHUFFLE_BY_INDEX}, []),
+})

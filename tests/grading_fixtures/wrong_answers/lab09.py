@@ -60,3 +60,27 @@ CASES = {
                                                                  "    return 17 * c * c, 288 * c * c"},
                                             ["q2_block_weights"]),
 }
+
+# squeeze-and-excitation (question 5)
+SE_MAX_POOL = '''def se_block(x, ratio):
+    c = x.shape[-1]
+    s = L.GlobalMaxPooling2D()(x)
+    s = L.Dense(c, activation="sigmoid")(L.Dense(c // ratio, activation="relu")(s))
+    return L.Multiply()([x, L.Reshape((1, 1, c))(s)])'''
+SE_NO_SIGMOID = '''def se_block(x, ratio):
+    c = x.shape[-1]
+    s = L.GlobalAveragePooling2D()(x)
+    s = L.Dense(c)(L.Dense(c // ratio, activation="relu")(s))
+    return L.Multiply()([x, L.Reshape((1, 1, c))(s)])'''
+# right: keras.ops inside a Lambda-free functional graph, layers made first, keepdims pooling
+SE_OTHER_WAY = '''def se_block(x, ratio):
+    c = x.shape[-1]
+    fc_up, fc_down = L.Dense(c, name="up"), L.Dense(c // ratio, name="down")
+    s = L.GlobalAveragePooling2D(keepdims=True)(x)
+    s = L.Activation("sigmoid")(fc_up(L.ReLU()(fc_down(s))))
+    return L.multiply([s, x])'''
+CASES.update({
+    "se_max_pool": ({"a5_se_block": SE_MAX_POOL}, ["q5_se_block"]),
+    "se_no_sigmoid": ({"a5_se_block": SE_NO_SIGMOID}, ["q5_se_block"]),
+    "se_other_way_is_right": ({"a5_se_block": SE_OTHER_WAY}, []),
+})
