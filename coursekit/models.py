@@ -1,9 +1,12 @@
 """Builders for the course's architectures: LeNet-5, AlexNet, VGG, NiN, GoogLeNet and ResNet.
 
 Every builder takes ``input_shape`` and ``num_classes`` and a ``width`` multiplier for the
-channels, so the same code builds the network of the paper (whose parameter and MAC counts
+channels, so the same code builds the paper-scale network (whose parameter and MAC counts
 the lessons compare with the published ones) and a narrow version for 28x28 Fashion-MNIST
-that trains in minutes on a laptop CPU. Layers carry readable names (``C1_conv``,
+that trains in minutes on a laptop CPU. One builder departs from its paper: ``resnet(50)`` is
+ResNet "v1.5" (torchvision's), with the stride of a size-halving bottleneck block in its 3x3
+convolution rather than the first 1x1: the paper's parameters, but 4.09 G MACs instead of
+the paper's 3.8 G. Layers carry readable names (``C1_conv``,
 ``block3_conv2``, ``fc6``) so ``model.summary()`` and :func:`coursekit.costs.layer_table` read
 like the paper's table. Outputs are class probabilities (softmax, kept in float32 so mixed
 precision training stays stable). Batch normalisation layers use momentum
@@ -452,6 +455,8 @@ def residual_block(x, channels: int, strides: int = 1, *, bottleneck: bool = Fal
                    name: str = "block"):
     """A ResNet block: (3x3 conv, BN, ReLU, 3x3 conv, BN), or with ``bottleneck=True``
     (1x1 to ``channels``, 3x3, 1x1 to ``4 * channels``), added to its input, then ReLU.
+    A bottleneck block puts ``strides`` on its 3x3 convolution ("ResNet v1.5", as torchvision;
+    the 2015 paper strides the first 1x1), which costs more multiply-adds for the same weights.
 
     The shortcut is the input itself when shapes match, else a 1x1 convolution with stride
     (the "projection", with batch normalisation). ``residual=False`` drops the shortcut: the
@@ -494,7 +499,8 @@ def resnet(depth_or_stages: int | Sequence[tuple[int, int]] = 18, input_shape: S
     """ResNet (He et al., 2015): a stem, stages of residual blocks (the first block of every
     stage after the first halves height and width), global average pooling, one dense layer.
 
-    ``depth_or_stages`` is 18, 34 or 50 (:data:`RESNET_STAGES`; 50 uses bottleneck blocks) or
+    ``depth_or_stages`` is 18, 34 or 50 (:data:`RESNET_STAGES`; 50 uses bottleneck blocks, in
+    the "v1.5" form: 25.6 M parameters as published, 4.09 G MACs where the paper's v1 has 3.8 G) or
     a list of ``(channels, blocks)``. Inputs of at least 64x64 get the paper's stem (7x7
     stride-2 convolution and 3x3 stride-2 max pooling); smaller ones a 3x3 stride-1 convolution.
     ``residual=False`` builds the same network without shortcuts ("plain").
