@@ -38,11 +38,6 @@ def _names_loaded(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _call_name(call: ast.Call) -> str | None:
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-
-
 def aliases_of(setup_code: Iterable[str], forbid: Iterable[str]) -> dict[str, str]:
     """Names the lab's setup cells bind to a forbidden library (``keras``, ``L = keras.layers``,
     a helper built on it), each with the library it stands for."""
