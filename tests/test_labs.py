@@ -205,19 +205,65 @@ def test_student_validation_exit_status_and_hints(tmp_path):
 
 # ------------------------------------------------- wrong and hostile answers, lab by lab
 WRONG_ANSWERS = lab_cases()
+Case = tuple[dict[str, str], list[str]]
+
+
+def answers_what_it_loses(case: Case) -> bool:
+    """Whether every answer cell the case changes belongs to a question it loses (``aN_x`` answers ``qN_x``).
+
+    A case that also changes an answer it does not lose (a correct variant) may make a later answer
+    depend on a cell another case breaks, so it is graded alone.
+    """
+    answers, losing = case
+    return all("q" + cell[1:] in losing for cell in answers)
+
+
+def share_notebooks(cases: dict[str, Case], most: int = 4) -> list[list[str]]:
+    """Group cases so that a group is graded as one notebook holding all its answers (one kernel start
+    instead of one per case) and must lose exactly the union of its cases' questions.
+
+    Cases share a notebook only when they change different answer cells, lose different questions
+    and change only answers they lose: then a question one case keeps reads only solution cells and
+    cells that are its own, exactly as when the case is graded alone.
+    """
+    groups: list[list[str]] = []
+    for name, case in cases.items():
+        for group in groups:
+            cells = {cell for other in group for cell in cases[other][0]}
+            lost = {q for other in group for q in cases[other][1]}
+            if (len(group) < most and answers_what_it_loses(case) and answers_what_it_loses(cases[group[0]])
+                    and not cells & set(case[0]) and not lost & set(case[1])):
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return groups
+
+
+def test_cases_share_a_notebook_only_when_they_change_and_lose_different_things():
+    cases = {"a": ({"a1": ""}, ["q1"]), "b": ({"a1": ""}, ["q1"]), "c": ({"a2": ""}, ["q2"]),
+             "d": ({"a3": ""}, ["q2", "q3"]), "e": ({"a4": ""}, []), "f": ({"a5": "", "a6": ""}, ["q5"])}
+    # e and f change an answer they do not lose (a correct variant a later answer may build on): alone
+    assert share_notebooks(cases) == [["a", "c"], ["b", "d"], ["e"], ["f"]]
+    assert share_notebooks(cases, most=1) == [[name] for name in cases]
+    every = [name for group in share_notebooks({**cases, **WRONG_ANSWERS["lab04_pooling"]}) for name in group]
+    assert sorted(every) == sorted({**cases, **WRONG_ANSWERS["lab04_pooling"]}), "every case is graded once"
 
 
 @needs_sandbox
 @pytest.mark.parametrize("lab", sorted(WRONG_ANSWERS))
 def test_wrong_and_hostile_answers_lose_exactly_their_questions(lab, tmp_path):
     cases = WRONG_ANSWERS[lab]
-    for name, (answers, _) in cases.items():
+    groups = {"+".join(group): group for group in share_notebooks(cases)}
+    for name, group in groups.items():
         nb = nbformat.read(SOLUTIONS_DIR / f"{lab}.ipynb", as_version=4)
+        answers = {cell: code for case in group for cell, code in cases[case][0].items()}
         for c in nb.cells:
             c.source = answers.get(grade_id(c), c.source)
         (tmp_path / name).mkdir()
         nbformat.write(nb, tmp_path / name / f"{lab}.ipynb")
     for result in grade_class(lab, tmp_path, cell_timeout=60, workers=1):
-        losing = cases[result.student][1]
-        assert sorted(q for q, s in result.scores.items() if s == 0) == sorted(losing), (result.student, result.details)
+        expected = {case: cases[case][1] for case in groups[result.student]}
+        losing = sorted(q for lost in expected.values() for q in lost)
+        assert sorted(q for q, s in result.scores.items() if s == 0) == losing, (expected, result.details)
         assert all(result.scores[q] == result.max_scores[q] for q in result.scores if q not in losing)
