@@ -19,7 +19,7 @@ from typing import Union
 
 import numpy as np
 
-from coursekit.shapes import IntOrPair, ShapeError, conv_output_size
+from coursekit.shapes import IntOrPair, ShapeError, conv_output_size, transposed_conv_output_size
 
 PerSide = Union[int, Sequence[int]]
 
@@ -73,10 +73,29 @@ def pad2d(X, padding: PerSide, value: float = 0.0) -> np.ndarray:
     return np.pad(_as_matrix(X, "X"), ((top, bottom), (left, right)), constant_values=value)
 
 
-def corr2d(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
+def dilate_kernel(K, dilation: int) -> np.ndarray:
+    """Spread a kernel's weights ``dilation`` cells apart, zeros in between: k wide becomes d(k-1)+1.
+
+    >>> dilate_kernel(np.array([[1, 2], [3, 4]]), 2)
+    array([[1., 0., 2.],
+           [0., 0., 0.],
+           [3., 0., 4.]])
+    """
+    K = _as_matrix(K, "kernel K")
+    if not isinstance(dilation, (int, np.integer)) or isinstance(dilation, bool) or dilation < 1:
+        raise ShapeError(f"dilation must be a positive int, got {dilation!r}.")
+    k_h, k_w = K.shape
+    dilated = np.zeros((dilation * (k_h - 1) + 1, dilation * (k_w - 1) + 1), dtype=K.dtype)
+    dilated[::dilation, ::dilation] = K
+    return dilated
+
+
+def corr2d(X, K, stride: IntOrPair = 1, padding: PerSide = 0, dilation: int = 1) -> np.ndarray:
     """2-D cross-correlation ``Y[i, j] = sum_{a,b} X[i*s_h + a, j*s_w + b] * K[a, b]``.
 
     ``X`` is (height, width), ``K`` is (k_h, k_w); ``padding`` zeros are added per side first.
+    With ``dilation`` d the kernel's weights sit d apart (``X[i*s_h + d*a, j*s_w + d*b]``), which is
+    the same as correlating with :func:`dilate_kernel` ``(K, d)``.
     The loop runs over the k_h * k_w kernel positions, each adding a shifted, strided view of
     the input times one kernel weight, which gives the same numbers as the textbook double loop
     over output positions but fast enough for photos.
@@ -86,7 +105,7 @@ def corr2d(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
            [6., 8.]])
     """
     X = _as_matrix(X, "input X")
-    K = _as_matrix(K, "kernel K")
+    K = dilate_kernel(K, dilation)
     top, bottom, left, right = _padding_per_side(padding)
     # Validates stride and kernel size with the course's messages and gives the output size.
     if (top, left) == (bottom, right):
@@ -113,6 +132,33 @@ def conv2d(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
            [23., 29.]])
     """
     return corr2d(X, np.flip(_as_matrix(K, "kernel K")), stride, padding)
+
+
+def conv_transpose2d(X, K, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: int = 1) -> np.ndarray:
+    """Transposed convolution: every input cell adds its value times the kernel to the output.
+
+    Cell ``(i, j)`` adds ``X[i, j] * K`` at rows ``i*s_h ...``, columns ``j*s_w ...`` of a
+    ``((n_h-1) s_h + d(k_h-1) + 1) x ...`` grid; then ``padding`` rows/columns are cut from each
+    side, so the output side is ``(n - 1) s - 2p + d(k - 1) + 1``. This is what
+    ``keras.layers.Conv2DTranspose`` computes (``padding="valid"``, then cropped). The loop runs
+    over kernel weights, each adding a strided copy of the input scaled by one weight.
+
+    >>> conv_transpose2d(np.array([[0, 1], [2, 3]]), np.array([[0, 1], [2, 3]]))
+    array([[ 0.,  0.,  1.],
+           [ 0.,  4.,  6.],
+           [ 4., 12.,  9.]])
+    """
+    X = _as_matrix(X, "input X")
+    K = dilate_kernel(K, dilation)
+    (n_h, n_w), (k_h, k_w) = X.shape, K.shape
+    s_h, s_w = (stride, stride) if isinstance(stride, (int, np.integer)) else tuple(stride)
+    p_h, p_w = (padding, padding) if isinstance(padding, (int, np.integer)) else tuple(padding)
+    out_h, out_w = transposed_conv_output_size((n_h, n_w), (k_h, k_w), (s_h, s_w), (p_h, p_w))
+    full = np.zeros(((n_h - 1) * s_h + k_h, (n_w - 1) * s_w + k_w), dtype=np.result_type(X, K))
+    for a in range(k_h):
+        for b in range(k_w):
+            full[a : a + s_h * (n_h - 1) + 1 : s_h, b : b + s_w * (n_w - 1) + 1 : s_w] += K[a, b] * X
+    return full[p_h : p_h + out_h, p_w : p_w + out_w]
 
 
 def _as_array(x, ndim: int, name: str, layout: str) -> np.ndarray:

@@ -5,7 +5,8 @@
 The book is staged in ``build/site`` (docs/ plus a copy of every ``notebooks/NN_*.ipynb``, with a
 table of contents written in lesson order), built without executing anything (the pages show the
 committed full-mode outputs; in the copies, consecutive prints of a cell are joined into one
-output block, as Jupyter shows them, instead of one box per print), and checked: every lesson
+output block, as Jupyter shows them, instead of one box per print, and the explorers' live-widget
+views are dropped, so their stored static figure is what the page shows), and checked: every lesson
 has its page, and the build printed no warning (a missing file, a broken link inside the book,
 a figure that could not be written). Exit status 1 lists what is wrong. Nothing outside
 ``build/site`` (or ``--out``) is written, and a folder the script did not stage is never emptied.
@@ -69,6 +70,42 @@ def merge_streams(notebook) -> int:
     return merged
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "widgets"  # notebook metadata where a run may store the widgets' state
+
+
+def drop_widget_views(notebook) -> int:
+    """Remove the live-widget view from every output that has one, and the stored widget state.
+
+    An explorer's output holds the widget view, a PNG of its state and its numbers as text. A
+    static page has no widget manager: left in, the view would be rendered as an empty widget
+    (or an error) instead of the figure. Outputs that held only a view are removed. Returns how
+    many outputs were changed.
+
+    >>> out = nbformat.v4.new_output("display_data", data={WIDGET_VIEW: {"model_id": "x"},
+    ...                              "image/png": "iVBO", "text/plain": "n = 5"})
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[out])])
+    >>> drop_widget_views(nb), sorted(nb.cells[0].outputs[0].data)
+    (1, ['image/png', 'text/plain'])
+    """
+    changed = 0
+    notebook.metadata.pop(WIDGET_STATE, None)
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        outputs = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                changed += 1
+                del data[WIDGET_VIEW]
+                if not set(data) - {"text/plain"}:
+                    continue  # a bare widget view: its text is only the widget's repr
+            outputs.append(output)
+        cell["outputs"] = outputs
+    return changed
+
+
 def _text(text) -> str:
     return text if isinstance(text, str) else "".join(text)   # a stream's text may be stored as a list of lines
 
@@ -77,8 +114,8 @@ MARKER = ".staged-by-build_site"  # only a folder holding this file is emptied b
 
 
 def stage(target: Path) -> list[Path]:
-    """Copy docs/ and the lessons (their prints merged, see ``merge_streams``) into ``target`` and
-    write the table of contents.
+    """Copy docs/ and the lessons (prints merged, see ``merge_streams``; widget views dropped, see
+    ``drop_widget_views``) into ``target`` and write the table of contents.
 
     ``target`` must be missing, empty or an earlier staging folder (it holds ``MARKER``); anything
     else is refused, so ``--out`` pointed at a folder of your own never deletes its files.
@@ -94,6 +131,7 @@ def stage(target: Path) -> list[Path]:
     for path in lesson_paths:                       # the committed notebooks are read, never changed
         notebook = nbformat.read(path, as_version=4)
         merge_streams(notebook)
+        drop_widget_views(notebook)
         nbformat.write(notebook, target / path.name)
     (target / "_toc.yml").write_text(table_of_contents(lesson_paths))
     return lesson_paths

@@ -5,7 +5,10 @@ Maintainers use it to refresh the committed outputs from a real full-mode run:
     python scripts/run_notebooks.py --mode full --write notebooks/01_cross_correlation.ipynb
 
 Without ``--write`` nothing on disk changes (a timing run). ``--mode fast`` sets
-``COURSEKIT_FAST=1`` for the kernel, exactly as CI does.
+``COURSEKIT_FAST=1`` for the kernel, exactly as CI does. What ``--write`` saves is what a
+reader without a running kernel can show: explorers keep their static figure and numbers but
+not the live widget view and state (which would read "model not found" until re-run), and the
+slide cuts are recomputed for the new outputs (``scripts/slides.py mark``).
 """
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_site import drop_widget_views  # noqa: E402
+from slides import mark  # noqa: E402
 
 
 def run(path: Path, mode: str, write: bool, timeout: int) -> float:
@@ -30,6 +37,8 @@ def run(path: Path, mode: str, write: bool, timeout: int) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     if write:
+        drop_widget_views(notebook)
+        mark(notebook)
         nbformat.write(notebook, path)
     return seconds
 

@@ -31,6 +31,9 @@ def test_committed_outputs_come_from_a_full_mode_run(path):
     setup_text = "".join(o.get("text", "") for o in cells[0].outputs if o.output_type == "stream")
     setup_text += "".join(o.get("text", "") for o in cells[1].outputs if o.output_type == "stream")
     assert "mode full" in setup_text, "outputs must come from full mode, not COURSEKIT_FAST=1"
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert not views and "widgets" not in nbformat.read(path, as_version=4).metadata, (
+        "explorers are stored as their static figure (scripts/run_notebooks.py --write drops the live view)")
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)

@@ -38,6 +38,12 @@ def test_every_lesson_page_exists_with_figures_and_offline_math(site):
     assert 'class="math' in (site / "14_transfer_learning.html").read_text()
 
 
+def test_explorer_pages_show_the_static_figure_not_a_widget(site):
+    for lesson in build_site.lessons():
+        page = (site / f"{lesson.stem}.html").read_text()
+        assert "widget-view" not in page and "jupyter-widgets" not in page, f"{lesson.stem}: a widget view reached the page"
+
+
 def test_navigation_follows_lesson_order(site):
     intro = (site / "intro.html").read_text()
     linked = re.findall(r'href="(\d\d_[a-z_]+)\.html"', intro)
@@ -97,3 +103,36 @@ def test_merge_streams_keeps_other_outputs_and_order():
     assert [(o["output_type"], o.get("name"), o.get("text")) for o in nb.cells[1].outputs] == [
         ("stream", "stdout", "a\nb\n"), ("stream", "stderr", "w\n"), ("stream", "stdout", "c\n"),
         ("display_data", None, None), ("stream", "stdout", "d\ne\n")]
+
+
+def test_drop_widget_views_keeps_the_figure_and_numbers():
+    new = nbformat.v4
+    explorer = new.new_output("display_data", data={build_site.WIDGET_VIEW: {"version_major": 2, "model_id": "a1"},
+                                                    "image/png": "iVBORw0KGgo=", "text/plain": "n = 5, k = 3"})
+    bare = new.new_output("execute_result", data={build_site.WIDGET_VIEW: {"model_id": "b2"}, "text/plain": "IntSlider(value=3)"},
+                          execution_count=2)
+    printed = new.new_output("stream", name="stdout", text="hello\n")
+    nb = new.new_notebook(cells=[new.new_code_cell(outputs=[explorer, printed, bare])],
+                          metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+    assert build_site.drop_widget_views(nb) == 2
+    outputs = nb.cells[0].outputs
+    assert [o["output_type"] for o in outputs] == ["display_data", "stream"]
+    assert outputs[0]["data"] == {"image/png": "iVBORw0KGgo=", "text/plain": "n = 5, k = 3"}
+    assert "widgets" not in nb.metadata
+
+
+def test_staged_explorer_cells_keep_their_png_and_lose_the_widget_view(tmp_path):
+    """Staging only: every explorer cell of the committed lessons has a PNG, and the staged copy keeps it
+    while no output there has a widget view left."""
+    lesson_paths = build_site.stage(tmp_path / "book")
+    explorers = 0
+    for path in lesson_paths:
+        staged = nbformat.read(tmp_path / "book" / path.name, as_version=4)
+        committed = nbformat.read(path, as_version=4)
+        for cell, original in zip(staged.cells, committed.cells, strict=True):
+            assert not any(build_site.WIDGET_VIEW in o.get("data", {}) for o in cell.get("outputs", []))
+            if "explorer" in cell.metadata.get("tags", []):
+                explorers += 1
+                assert any("image/png" in o.get("data", {}) for o in original.outputs), f"{path.name}: explorer without a PNG"
+                assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"{path.name}: staged explorer lost its PNG"
+    assert explorers >= 5, "lessons 02, 04 and 12 have explorer cells"
