@@ -58,6 +58,10 @@ def jupyterlab(root: Path, settings: Path, log_path: Path) -> Iterator[tuple[str
     tracker.mkdir(parents=True, exist_ok=True)
     # Render every cell (JupyterLab 4 otherwise only renders the cells in view).
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # No "get notified about Jupyter news?" pop-up over the outputs, and no attempt to fetch the news.
+    news = settings / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True, exist_ok=True)
+    (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     port, token = _free_port(), secrets.token_hex(16)
     with log_path.open("w") as log:
         server = subprocess.Popen(
