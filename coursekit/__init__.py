@@ -16,6 +16,12 @@ Modules, one job each:
 - :mod:`coursekit.train` - ``fit``: GPU-ready Keras training in one call (imported on demand)
 - :mod:`coursekit.models` - LeNet-5 ... DenseNet builders, paper or CPU scale (imported on demand)
 - :mod:`coursekit.transfer` - the pretrained source CNN, feature extraction, ImageNet bases (on demand)
+- :mod:`coursekit.explore_conv` - the convolution-arithmetic explorer (ipywidgets, on demand)
+- :mod:`coursekit.explore_receptive_field` - pooling and receptive-field explorers (on demand)
+- :mod:`coursekit.explore_optimizers` - the optimizer explorer, ``keras.optimizers`` (on demand)
+- :mod:`coursekit.widget_display` - a live widget with its static figure and text beside it
+- :mod:`coursekit.grid_figures` - the grids the explorers draw
+- :mod:`coursekit.inspect_cnn` - heat maps over images for lesson 15 (on demand)
 - :mod:`coursekit.grading` - graded labs on nbgrader (imported on demand)
 
 Example
