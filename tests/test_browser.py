@@ -1,5 +1,6 @@
 """The course as a student uses it: JupyterLab from this environment, opened in headless Chromium
-(Debian's package, driven by Playwright), runs lesson 01 and lab 01 through the UI.
+(Debian's package, driven by Playwright), runs lessons 01 and 15 (the trained CNN, its saliency
+and Grad-CAM computed with tf.GradientTape in the browser's kernel) and lab 01 through the UI.
 
 Copies of the notebooks run in a temporary folder (the committed ones are never touched), on
 localhost with a random token. Screenshots are saved in build/browser/ as test artifacts.
@@ -20,6 +21,7 @@ from jupyterlab_session import (  # noqa: E402
 # solution (every cell passes) and as the untouched exercise (its first answer cell raises
 # NotImplementedError), so the error check is shown to catch errors.
 NOTEBOOKS = {"01_cross_correlation.ipynb": (ROOT / "notebooks" / "01_cross_correlation.ipynb", True, False),
+             "15_what_a_cnn_looks_at.ipynb": (ROOT / "notebooks" / "15_what_a_cnn_looks_at.ipynb", True, False),
              "lab01_cross_correlation.ipynb": (ROOT / "solutions" / "lab01_cross_correlation.ipynb", False, False),
              "lab01_untouched.ipynb": (ROOT / "exercises" / "lab01_cross_correlation.ipynb", False, True)}
 
