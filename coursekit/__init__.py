@@ -17,8 +17,10 @@ Modules, one job each:
 - :mod:`coursekit.models` - LeNet-5 ... DenseNet builders, paper or CPU scale (imported on demand)
 - :mod:`coursekit.transfer` - the pretrained source CNN, feature extraction, ImageNet bases (on demand)
 - :mod:`coursekit.explore_conv` - the convolution-arithmetic explorer (ipywidgets, on demand)
-- :mod:`coursekit.explore_receptive_field` - pooling and receptive-field explorers (on demand)
+- :mod:`coursekit.explore_pooling` - the pooling explorer (on demand)
+- :mod:`coursekit.explore_receptive_field` - the receptive-field explorer (on demand)
 - :mod:`coursekit.explore_optimizers` - the optimizer explorer, ``keras.optimizers`` (on demand)
+- :mod:`coursekit.explore_steps` - what the stepping explorers share: windows, unread cells, fixes
 - :mod:`coursekit.widget_display` - a live widget with its static figure and text beside it
 - :mod:`coursekit.grid_figures` - the grids the explorers draw
 - :mod:`coursekit.inspect_cnn` - heat maps over images for lesson 15 (on demand)

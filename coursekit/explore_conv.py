@@ -1,8 +1,13 @@
 """Convolution arithmetic explorer: input size, kernel size, padding, stride and dilation on
 sliders; the kernel's window steps over the padded input while the output fills in with the
 values :mod:`coursekit.ops` computes; the output-size formula with the numbers substituted; a
-plain message when a configuration does not fit. A second mode does the same for transposed
-convolution (each input cell adds its scaled kernel to the output).
+plain message when a configuration does not fit or leaves cells unread. A second mode does the
+same for transposed convolution (each input cell adds its scaled kernel to the output).
+
+Padding ``p`` is per side and symmetric, as in PyTorch; Keras's ``padding="same"`` may pad one row
+less at the top/left (lesson 02). In transposed mode ``p`` crops p cells from each side of the
+full grid, which is PyTorch's ``ConvTranspose2d(padding=p)``; Keras's ``Conv2DTranspose`` has
+``padding="valid"`` (p = 0) and ``"same"`` (output n·s).
 
 The pure core, :func:`conv_state` and :func:`transposed_state`, needs no widgets; its state
 draws itself (``.figure()``) and prints its numbers (``.text()``). :func:`conv_explorer` puts
@@ -20,15 +25,28 @@ floor((n + 2p - d(k-1) - 1)/s) + 1 = floor((3 + 2·1 - 1·(2-1) - 1)/2) + 1 = fl
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coursekit.grid_figures import Grid, draw_grids
+from coursekit.explore_steps import (StepState, as_list, check_int, check_side, check_step, gap_message,
+                                     nearest_fixes, or_list, products, rows_touched, untouched_cells, window_mask)
+from coursekit.grid_figures import Grid
 from coursekit.ops import conv_transpose2d, corr2d, dilate_kernel, pad2d
-from coursekit.shapes import is_integer
+from coursekit.shapes import ShapeError, conv_output_size
+
+if TYPE_CHECKING:
+    from coursekit.widget_display import Explorer
 
 MODES = ("convolution", "transposed convolution")
+# Slider ranges of conv_explorer; fixes the messages suggest stay inside them.
+RANGES = {"n": (1, 9), "k": (1, 5), "padding": (0, 3), "stride": (1, 4), "dilation": (1, 3)}
+LABELS = {"n": "input size", "k": "kernel size", "padding": "padding", "stride": "stride", "dilation": "dilation"}
+CONV_LEGEND = ("orange: cells the window reads · red: the output cell being computed · grey: padding · "
+               "hatched: never read")
+TRANSPOSED_LEGEND = ("red: the input cell being spread · orange: the cells its copy of the kernel adds to · "
+                     "grey: cropped by p · hatched: never written")
 
 
 def example_input(n: int) -> np.ndarray:
@@ -52,93 +70,52 @@ def example_kernel(k: int) -> np.ndarray:
     return (np.arange(k * k) % 4).reshape(k, k).astype(float)
 
 
-def check_int(name: str, value, low: int, high: int | None = None) -> int:
-    """``value`` as an int in [low, high], or a clear error.
+def kernel_grid(k: int, dilation: int) -> Grid:
+    """The (dilated) example kernel as a panel, the holes between its taps grey.
 
-    >>> check_int("stride", 0, 1)
-    Traceback (most recent call last):
-    ...
-    ValueError: stride must be at least 1, got 0.
+    >>> kernel_grid(2, 2).values.shape
+    (3, 3)
     """
-    if not is_integer(value):
-        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__}).")
-    if value < low:
-        raise ValueError(f"{name} must be at least {low}, got {value}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be at most {high}, got {value}.")
-    return int(value)
+    kernel = dilate_kernel(example_kernel(k), dilation)
+    return Grid(f"kernel ({k}×{k}" + (f", dilation {dilation})" if dilation > 1 else ")"), kernel,
+                muted=~window_mask(kernel.shape, 0, 0, k, dilation))
 
 
-@dataclass(frozen=True)
-class StepState:
-    """One step of a sliding-window operation: the panels to draw and the numbers to print.
+def conv_rows_read(n: int, k: int, padding: int, stride: int, dilation: int) -> np.ndarray | None:
+    """Which rows (= columns) of the padded input some window reads; None when no window fits.
 
-    ``window`` marks the cells of the (padded) input the current step reads; ``output`` is the
-    complete result from :mod:`coursekit.ops` (empty when the configuration does not fit).
+    >>> conv_rows_read(5, 2, 0, 3, 1).astype(int).tolist()     # row 2 lies between the windows
+    [1, 1, 0, 1, 1]
     """
-    title: str
-    formula: str
-    grids: tuple[Grid, ...]
-    window: np.ndarray
-    output: np.ndarray
-    step: int
-    n_steps: int
-    lines: tuple[str, ...] = ()
-    message: str = ""
-
-    @property
-    def fits(self) -> bool:
-        return self.output.size > 0
-
-    def figure(self):
-        return draw_grids(self.grids, f"{self.title}\n{self.formula}", self.message)
-
-    def text(self) -> str:
-        parts = [self.title, self.formula, *self.lines]
-        return "\n".join(parts + ([self.message] if self.message else []))
+    try:
+        m = conv_output_size(n, k, stride, padding, dilation=dilation)
+    except ShapeError:
+        return None
+    return rows_touched(n + 2 * padding, m, k, stride, dilation)
 
 
-def check_step(step, n_steps: int) -> int:
-    return check_int("step", step, 0, n_steps - 1)
+def reads_every_cell(n: int, k: int, padding: int, stride: int, dilation: int) -> bool:
+    """True when the windows fit and read every cell of the padded input (padding included).
 
-
-def products(values: np.ndarray, weights: np.ndarray) -> str:
-    """'a·w + b·v + ... = total' for a window (at most 9 terms, else just the total).
-
-    >>> products(np.array([1.0, 2.0]), np.array([3.0, 0.0]))
-    '1·3 + 2·0 = 3'
+    >>> reads_every_cell(7, 3, 0, 3, 1), reads_every_cell(7, 3, 1, 3, 1)
+    (False, True)
     """
-    total = float((values * weights).sum())
-    if values.size > 9:
-        return f"sum of {values.size} products = {total:g}"
-    return " + ".join(f"{v:g}·{w:g}" for v, w in zip(values, weights)) + f" = {total:g}"
+    rows = conv_rows_read(n, k, padding, stride, dilation)
+    return rows is not None and bool(rows.all())
 
 
-def as_list(array: np.ndarray) -> list:
-    """Nested lists, whole numbers as ints: ``[[0, 8], [21, 43]]`` rather than ``[[0.0, 8.0], ...]``.
-
-    >>> as_list(np.array([[0.0, 8.0], [2.5, 1.0]]))
-    [[0, 8], [2.5, 1]]
-    """
-    return [as_list(row) for row in array] if np.ndim(array) > 1 else \
-        [int(v) if float(v).is_integer() else round(float(v), 4) for v in array]
+def _reads_every_cell_twice_or_more(n: int, k: int, padding: int, stride: int, dilation: int) -> bool:
+    """:func:`reads_every_cell` with more than one window position (one window covering all is no fix)."""
+    return (reads_every_cell(n, k, padding, stride, dilation)
+            and conv_output_size(n, k, stride, padding, dilation=dilation) > 1)
 
 
-def _leftover_fixes(n: int, span: int, padding: int, stride: int) -> list[str]:
-    """Settings that make (n + 2p - span) divisible by the stride, near the current ones."""
-    size = n + 2 * padding
-    fixes = [f"padding {p}" for p in range(padding + 1, padding + stride + 1) if (n + 2 * p - span) % stride == 0][:1]
-    fixes.append(f"input size {n + stride - (size - span) % stride}")
-    fixes += [f"stride {s}" for s in range(stride - 1, 0, -1) if (size - span) % s == 0][:1]
-    return fixes
-
-
-def window_mask(shape: tuple[int, int], row: int, col: int, k: int, dilation: int) -> np.ndarray:
-    """Cells of a grid that a k x k kernel with ``dilation`` reads when its corner is at (row, col)."""
-    mask = np.zeros(shape, bool)
-    taps = dilation * np.arange(k)
-    mask[np.ix_(row + taps, col + taps)] = True
-    return mask
+def _fix_sentence(settings: dict[str, int], names: tuple[str, ...], works: Callable[..., bool], verb: str) -> str:
+    """' To read every cell, try ...' with the nearest single changes that work (a one-cell input is no fix)."""
+    ranges = {name: (2, RANGES[name][1]) if name == "n" else RANGES[name] for name in names}
+    fixes = nearest_fixes(settings, ranges, LABELS, works)
+    return (f" To {verb} every cell, try {or_list(fixes)}." if fixes
+            else f" No single change within the sliders' ranges {verb}s every cell.")
 
 
 def conv_state(n: int = 5, k: int = 3, padding: int = 0, stride: int = 1, dilation: int = 1,
@@ -146,66 +123,72 @@ def conv_state(n: int = 5, k: int = 3, padding: int = 0, stride: int = 1, dilati
     """Cross-correlation of :func:`example_input` (n x n) with :func:`example_kernel` (k x k) at one step.
 
     Step ``t`` computes output cell ``divmod(t, m)`` (row by row); cells after it are not filled
-    yet. A kernel wider than the padded input gives no output and a message; a stride that leaves
-    rows unused gives the (rounded-down) output, the unused cells hatched, and a message.
+    yet. A kernel wider than the padded input gives no output and a message. Rows and columns no
+    window reads (after the last window, or between windows when the stride outruns the kernel or
+    the dilation skips cells) are hatched, and the message says why and which single change of a
+    setting reads every cell.
 
-    >>> conv_state(n=4, k=3, stride=2).message.split(":")[0]
-    'Stride 2 leaves the last 1 row(s) and column(s) of the padded input unused (hatched)'
+    >>> conv_state(n=5, k=2, stride=3).message.split(":")[0]
+    'Row and column 2 lie between two windows and are never read (hatched)'
     """
     n, k = check_int("input size n", n, 1), check_int("kernel size k", k, 1)
     p, s, d = check_int("padding p", padding, 0), check_int("stride s", stride, 1), check_int("dilation d", dilation, 1)
+    size = check_side(n + 2 * p, "the padded input (n + 2p)")
     X, K = example_input(n), example_kernel(k)
-    padded, span, size = pad2d(X, p), d * (k - 1) + 1, n + 2 * p
+    padded, span = pad2d(X, p), d * (k - 1) + 1
     is_padding = ~np.pad(np.ones((n, n), bool), p)
-    kernel = dilate_kernel(K, d)
-    kernel_grid = Grid(f"kernel ({k}×{k}" + (f", dilation {d})" if d > 1 else ")"), kernel,
-                       muted=~window_mask(kernel.shape, 0, 0, k, d))
     title = f"cross-correlation: n = {n}, k = {k}, p = {p}, s = {s}, d = {d}"
     substituted = f"floor(({n} + 2·{p} - {d}·({k}-1) - 1)/{s}) + 1"
-    if span > size:
-        message = (f"Does not fit: the kernel spans d(k-1) + 1 = {span} cells but the padded input has only "
-                   f"n + 2p = {size}. Use padding p ≥ {math.ceil((span - n) / 2)}, or a smaller kernel or dilation.")
+    try:
+        output = corr2d(X, K, stride=s, padding=p, dilation=d)
+    except ShapeError as error:
+        check_step(step, 1)
+        message = (f"Does not fit: {error} Use padding p ≥ {math.ceil((span - n) / 2)}, or a smaller kernel "
+                   "or dilation.")
         return StepState(title, f"floor((n + 2p - d(k-1) - 1)/s) + 1 = {substituted}: no position fits",
-                         (Grid("padded input", padded, muted=is_padding), kernel_grid),
-                         np.zeros_like(is_padding), np.zeros((0, 0)), 0, 1, (), message)
-    output = corr2d(X, K, stride=s, padding=p, dilation=d)
+                         (Grid("padded input", padded, muted=is_padding), kernel_grid(k, d)),
+                         np.zeros_like(is_padding), np.zeros((0, 0)), 0, 1, (), message, CONV_LEGEND)
     m = output.shape[0]
     n_steps = m * m
     step = check_step(step, n_steps)
     i, j = divmod(step, m)
     window = window_mask(padded.shape, i * s, j * s, k, d)
-    visited = np.zeros(padded.shape, bool)
-    for a in range(m):
-        for b in range(m):
-            visited |= window_mask(padded.shape, a * s, b * s, k, d)
+    read = rows_touched(size, m, k, s, d)
+    message = gap_message(read, np.pad(np.ones(n, bool), p), s, span, d, "read",
+                          f"(n + 2p - d(k-1) - 1)/s = {size - span}/{s} is not a whole number, so the output is "
+                          f"rounded down to {m}×{m}.")
+    settings = {"n": n, "k": k, "padding": p, "stride": s, "dilation": d}
+    if message.startswith("Only padding"):
+        message += (" Keras's padding=\"same\" pads only the rows the windows use (an odd one at the bottom/right), "
+                    "so it would not add this one.")
+    elif message:
+        message += _fix_sentence(settings, ("padding", "n", "stride", "dilation") if d > 1 else
+                                 ("padding", "n", "stride"), _reads_every_cell_twice_or_more, "read")
     filled = np.where(np.arange(n_steps).reshape(m, m) <= step, output, np.nan)
     target = np.zeros((m, m), bool)
     target[i, j] = True
-    leftover = (size - span) % s
-    message = ""
-    if leftover:
-        message = (f"Stride {s} leaves the last {leftover} row(s) and column(s) of the padded input unused (hatched): "
-                   f"(n + 2p - d(k-1) - 1)/s = {size - span}/{s} is not a whole number, so the output is rounded "
-                   f"down to {m}×{m}. To use every row, try " + " or ".join(_leftover_fixes(n, span, p, s)) + ".")
-    formula = f"floor((n + 2p - d(k-1) - 1)/s) + 1 = {substituted} = floor({size - span}/{s}) + 1 = {m}"
     rows, cols = np.nonzero(window)
+    formula = (f"floor((n + 2p - d(k-1) - 1)/s) + 1 = {substituted} = floor({size - span}/{s}) + 1 = {m}")
     lines = (f"step {step + 1} of {n_steps}: output[{i}, {j}] reads rows {rows.min()}..{rows.max()}, "
              f"columns {cols.min()}..{cols.max()} of the padded input",
              f"output[{i}, {j}] = " + products(padded[window], K.ravel()),
              f"output ({m}×{m}, coursekit.ops.corr2d): {as_list(output)}")
     grids = (Grid(f"padded input ({size}×{size})" if p else f"input ({n}×{n})", padded, highlight=window,
-                  muted=is_padding, unused=~visited & (leftover > 0)),
-             kernel_grid, Grid(f"output ({m}×{m})", filled, target=target))
-    return StepState(title, formula, grids, window, output, step, n_steps, lines, message)
+                  muted=is_padding, unused=untouched_cells(read)),
+             kernel_grid(k, d), Grid(f"output so far ({m}×{m})", filled, target=target))
+    return StepState(title, formula, grids, window, output, step, n_steps, lines, message, CONV_LEGEND)
 
 
-def _gapless_stride(n: int, k: int, stride: int, dilation: int) -> int:
-    """The largest stride below ``stride`` whose transposed convolution writes every cell."""
-    for s in range(stride - 1, 1, -1):
-        written = {i * s + dilation * a for i in range(n) for a in range(k)}
-        if len(written) == (n - 1) * s + dilation * (k - 1) + 1:
-            return s
-    return 1
+def transposed_writes_every_cell(n: int, k: int, padding: int, stride: int, dilation: int) -> bool:
+    """True when the kernel copies write every cell the padding keeps (and something is kept).
+
+    >>> transposed_writes_every_cell(2, 2, 0, 3, 1), transposed_writes_every_cell(2, 2, 0, 2, 1)
+    (False, True)
+    """
+    full = (n - 1) * stride + dilation * (k - 1) + 1
+    if full - 2 * padding <= 0:
+        return False
+    return bool(rows_touched(full, n, k, stride, dilation)[padding:full - padding].all())
 
 
 def transposed_state(n: int = 2, k: int = 2, padding: int = 0, stride: int = 1, dilation: int = 1,
@@ -213,81 +196,97 @@ def transposed_state(n: int = 2, k: int = 2, padding: int = 0, stride: int = 1, 
     """Transposed convolution of :func:`example_input` with :func:`example_kernel` at one step.
 
     Step ``t`` adds input cell ``divmod(t, n)`` times the (dilated) kernel into the full
-    ``(n-1)s + d(k-1) + 1`` grid; ``padding`` cells are then cut from each side. ``window`` marks
-    the block of the full grid the current cell writes.
+    ``(n-1)s + d(k-1) + 1`` grid; ``padding`` cells are then cut from each side (PyTorch's
+    ``ConvTranspose2d(padding=p)``; Keras's ``Conv2DTranspose(padding="valid")`` is p = 0).
+    ``window`` marks the block of the full grid the current cell writes.
 
     >>> transposed_state(n=2, k=2, stride=2).output.shape
     (4, 4)
+    >>> transposed_state(n=1, k=2, dilation=2).message.split(":")[0]
+    'Row and column 1 are never written (hatched)'
     """
     n, k = check_int("input size n", n, 1), check_int("kernel size k", k, 1)
     p, s, d = check_int("padding p", padding, 0), check_int("stride s", stride, 1), check_int("dilation d", dilation, 1)
     X, K = example_input(n), example_kernel(k)
     kernel = dilate_kernel(K, d)
     span = kernel.shape[0]
-    full_size = (n - 1) * s + span
+    full_size = check_side((n - 1) * s + span, "the full grid ((n-1)s + d(k-1) + 1)")
     out_size = full_size - 2 * p
     title = f"transposed convolution: n = {n}, k = {k}, p = {p}, s = {s}, d = {d}"
     substituted = f"({n}-1)·{s} - 2·{p} + {d}·({k}-1) + 1"
-    cropped = ~np.pad(np.ones((max(out_size, 0),) * 2, bool), p) if out_size > 0 else np.ones((full_size,) * 2, bool)
-    kernel_grid = Grid(f"kernel ({k}×{k}" + (f", dilation {d})" if d > 1 else ")"), kernel,
-                       muted=~window_mask(kernel.shape, 0, 0, k, d))
+    kept_rows = np.zeros(full_size, bool)
+    kept_rows[p:p + max(out_size, 0)] = True
+    cropped = ~(kept_rows[:, None] & kept_rows[None, :])
     if out_size <= 0:
+        check_step(step, 1)
         message = (f"Does not fit: padding crops p = {p} cells from each side, 2p = {2 * p} of the {full_size} "
                    f"cells of (n-1)s + d(k-1) + 1; nothing is left. Use padding p ≤ {(full_size - 1) // 2}.")
         return StepState(title, f"(n-1)s - 2p + d(k-1) + 1 = {substituted} = {out_size}: no output",
-                         (Grid("input", X), kernel_grid, Grid("full grid", np.zeros((full_size,) * 2), muted=cropped)),
-                         np.zeros((full_size,) * 2, bool), np.zeros((0, 0)), 0, 1, (), message)
+                         (Grid("input", X), kernel_grid(k, d),
+                          Grid("full grid", np.zeros((full_size,) * 2), muted=cropped)),
+                         np.zeros((full_size,) * 2, bool), np.zeros((0, 0)), 0, 1, (), message, TRANSPOSED_LEGEND)
     output = conv_transpose2d(X, K, stride=s, padding=p, dilation=d)
     n_steps = n * n
     step = check_step(step, n_steps)
     i, j = divmod(step, n)
     partial = np.zeros((full_size, full_size))
-    written = np.zeros_like(partial, bool)
-    for t, (a, b) in enumerate(np.ndindex(n, n)):
-        taps = window_mask(partial.shape, a * s, b * s, k, d)
-        written |= taps
-        if t <= step:
-            partial[a * s:a * s + span, b * s:b * s + span] += X[a, b] * kernel
-    window = np.zeros_like(written)
+    for a, b in list(np.ndindex(n, n))[:step + 1]:
+        partial[a * s:a * s + span, b * s:b * s + span] += X[a, b] * kernel
+    window = np.zeros((full_size, full_size), bool)
     window[i * s:i * s + span, j * s:j * s + span] = True
     target = np.zeros((n, n), bool)
     target[i, j] = True
-    kept = partial[p:p + out_size, p:p + out_size]
-    message = ""
-    if (~written & ~cropped).any():
-        message = (f"Stride {s} is larger than the dilated kernel's reach: the hatched cells receive no "
-                   f"contribution and stay 0. Stride {_gapless_stride(n, k, s, d)} or less covers every cell.")
+    written = rows_touched(full_size, n, k, s, d) | ~kept_rows   # cropped cells do not count as gaps
+    message = gap_message(written, kept_rows, s, span, d, "written")
+    if message:
+        settings = {"n": n, "k": k, "padding": p, "stride": s, "dilation": d}
+        message += " They receive no contribution and stay 0." + _fix_sentence(
+            settings, ("stride", "dilation", "n"), transposed_writes_every_cell, "write")
     lines = (f"step {step + 1} of {n_steps}: input[{i}, {j}] = {X[i, j]:g} times the kernel is added to rows "
              f"{i * s}..{i * s + span - 1}, columns {j * s}..{j * s + span - 1} of the full grid",
              (f"then p = {p} row(s)/column(s) are cut from each side (grey)" if p else "no padding: nothing is cut"),
              f"output ({out_size}×{out_size}, coursekit.ops.conv_transpose2d): {as_list(output)}")
-    grids = (Grid(f"input ({n}×{n})", X, target=target), kernel_grid,
+    grids = (Grid(f"input ({n}×{n})", X, target=target), kernel_grid(k, d),
              Grid(f"sum so far ({full_size}×{full_size})", partial, highlight=window, muted=cropped,
-                  unused=~written & ~cropped),
-             Grid(f"output ({out_size}×{out_size})", kept))
+                  unused=untouched_cells(written)),
+             Grid(f"output so far ({out_size}×{out_size})", partial[p:p + out_size, p:p + out_size]))
     formula = f"(n-1)s - 2p + d(k-1) + 1 = {substituted} = {out_size}"
-    return StepState(title, formula, grids, window, output, step, n_steps, lines, message)
+    return StepState(title, formula, grids, window, output, step, n_steps, lines, message, TRANSPOSED_LEGEND)
 
 
-def conv_arithmetic_state(mode: str = "convolution", **settings) -> StepState:
-    """:func:`conv_state` or :func:`transposed_state`, by ``mode`` (one of ``MODES``)."""
+def conv_arithmetic_state(mode: str = "convolution", n: int = 5, k: int = 3, padding: int = 0, stride: int = 1,
+                          dilation: int = 1, step: int = 0) -> StepState:
+    """:func:`conv_state` or :func:`transposed_state`, by ``mode`` (one of ``MODES``).
+
+    >>> conv_arithmetic_state("transposed convolution", n=2, k=2, stride=2).output.shape
+    (4, 4)
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}.")
-    return (conv_state if mode == "convolution" else transposed_state)(**settings)
+    compute = conv_state if mode == "convolution" else transposed_state
+    return compute(n=n, k=k, padding=padding, stride=stride, dilation=dilation, step=step)
 
 
 def conv_explorer(n: int = 5, k: int = 3, padding: int = 0, stride: int = 1, dilation: int = 1,
-                  mode: str = "convolution"):
+                  mode: str = "convolution", step: int = 0) -> Explorer:
     """Sliders for n, k, p, s, d, a mode menu and play/step controls over :func:`conv_arithmetic_state`.
 
-    Display it as a cell's last expression: a live widget in JupyterLab, the figure elsewhere.
+    Display it as a cell's last expression: a live widget in JupyterLab, the figure of the
+    starting state (``step``; the last step is ``n_steps - 1``) elsewhere.
+
+    >>> conv_explorer(n=2, k=2, stride=2, mode="transposed convolution", step=3).state.step
+    3
     """
     from coursekit.widget_display import Explorer, dropdown, slider, step_controls
 
     first = conv_arithmetic_state(mode, n=n, k=k, padding=padding, stride=stride, dilation=dilation)
-    controls = {"mode": dropdown("mode", MODES, mode, "mode"),
-                "n": slider("n", n, 1, max(9, n), "input n"), "k": slider("k", k, 1, max(5, k), "kernel k"),
-                "padding": slider("padding", padding, 0, max(3, padding), "padding p"),
-                "stride": slider("stride", stride, 1, max(4, stride), "stride s"),
-                "dilation": slider("dilation", dilation, 1, max(3, dilation), "dilation d")}
-    return Explorer("conv", conv_arithmetic_state, controls, steps=step_controls(first.n_steps))
+    given = {"n": n, "k": k, "padding": padding, "stride": stride, "dilation": dilation}
+    descriptions = {"n": "input n", "k": "kernel k", "padding": "padding p", "stride": "stride s",
+                    "dilation": "dilation d"}
+    controls = {"mode": dropdown("mode", MODES, mode, "mode")}
+    controls.update({name: slider(name, value, RANGES[name][0], max(RANGES[name][1], value), descriptions[name])
+                     for name, value in given.items()})
+    explorer = Explorer("conv", conv_arithmetic_state, controls, steps=step_controls(first.n_steps))
+    if step:
+        explorer.set(step=step)
+    return explorer

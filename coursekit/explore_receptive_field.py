@@ -1,107 +1,37 @@
-"""Pooling and receptive-field explorers.
+"""Receptive-field explorer: a stack of convolution and pooling layers (by hand as
+:class:`LayerSpec`, or read from a Keras model with :func:`layers_from_model`); one unit of the
+last layer and the cells of every earlier layer it depends on, down to the input.
 
-- :func:`pool_state`: max or average pooling stepping over the padded input, the output filling
-  in with :func:`coursekit.ops.pool2d`'s values (as :mod:`coursekit.explore_conv` does for
-  convolution).
-- :func:`receptive_field_state`: a stack of convolution and pooling layers (by hand as
-  :class:`LayerSpec`, or read from a Keras model with :func:`layers_from_model`); one unit of
-  the last layer and the cells of every earlier layer it depends on, down to the input.
-
-The explorers (:func:`pooling_explorer`, :func:`receptive_field_explorer`) put these on sliders.
+Height and width are worked out separately, so non-square inputs work. The figure is one image
+per layer, so a 224 x 224 network draws in well under a second.
 
 Example
 -------
 >>> stack = [LayerSpec("conv", 3), LayerSpec("pool", 2, stride=2, kind="max pool"), LayerSpec("conv2", 3)]
 >>> state = receptive_field_state(stack, 12, row=2, col=2)
 >>> state.field_size, state.sizes
-((8, 8), (12, 10, 5, 3))
+((8, 8), ((12, 12), (10, 10), (5, 5), (3, 3)))
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from coursekit.explore_conv import StepState, as_list, check_int, check_step, window_mask
+from coursekit.explore_steps import check_int
 from coursekit.grid_figures import Grid, draw_grids
-from coursekit.ops import pad2d, pool2d
+from coursekit.shapes import conv_output_size, is_integer, receptive_field
 
-POOL_MODES = {"max": "max pooling", "avg": "average pooling"}
+if TYPE_CHECKING:
+    import keras
 
+    from coursekit.widget_display import Explorer
 
-def pool_input(n: int) -> np.ndarray:
-    """The fixed n x n input of the pooling explorer: 7·index mod 10, so maxima move around.
-
-    >>> pool_input(2)
-    array([[0., 7.],
-           [4., 1.]])
-    """
-    return (7 * np.arange(n * n) % 10).reshape(n, n).astype(float)
-
-
-def pool_state(n: int = 4, window: int = 2, stride: int | None = None, padding: int = 0, mode: str = "max",
-               step: int = 0) -> StepState:
-    """Max (``mode="max"``) or average (``"avg"``) pooling of :func:`pool_input` at one step.
-
-    The stride defaults to the window (as in Keras). Padded cells never win a maximum and are
-    left out of an average. Padding as wide as the window, or a window wider than the padded
-    input, gives no output and a message saying what to change.
-
-    >>> pool_state(n=4, window=2).output
-    array([[8., 9.],
-           [6., 8.]])
-    """
-    if mode not in POOL_MODES:
-        raise ValueError(f"mode must be one of {tuple(POOL_MODES)}, got {mode!r}.")
-    n, w, p = check_int("input size n", n, 1), check_int("window", window, 1), check_int("padding p", padding, 0)
-    s = w if stride is None else check_int("stride s", stride, 1)
-    X = pool_input(n)
-    padded, size = pad2d(X, p), n + 2 * p
-    is_padding = ~np.pad(np.ones((n, n), bool), p)
-    title = f"{POOL_MODES[mode]}: n = {n}, window {w}×{w}, p = {p}, s = {s}"
-    substituted = f"floor(({n} + 2·{p} - {w})/{s}) + 1"
-    problem = ""
-    if p >= w:
-        problem = (f"Does not fit: padding p = {p} is not smaller than the window {w}, so a window at the corner would "
-                   f"see padding only. Use padding p ≤ {w - 1} or a larger window.")
-    elif w > size:
-        problem = (f"Does not fit: the {w}×{w} window is larger than the padded input (n + 2p = {size}). "
-                   f"Use a window ≤ {size} or padding p ≥ {math.ceil((w - n) / 2)}.")
-    if problem:
-        return StepState(title, f"floor((n + 2p - k)/s) + 1 = {substituted}: no output",
-                         (Grid("padded input", padded, muted=is_padding),), np.zeros_like(is_padding),
-                         np.zeros((0, 0)), 0, 1, (), problem)
-    output = pool2d(X, w, stride=s, padding=p, mode=mode)
-    m_h, m_w = output.shape
-    n_steps = m_h * m_w
-    step = check_step(step, n_steps)
-    i, j = divmod(step, m_w)
-    window_cells = window_mask(padded.shape, i * s, j * s, w, 1)
-    visited = np.zeros(padded.shape, bool)
-    for a, b in np.ndindex(m_h, m_w):
-        visited |= window_mask(padded.shape, a * s, b * s, w, 1)
-    leftover = (size - w) % s
-    message = ""
-    if leftover:
-        message = (f"Stride {s} leaves the last {leftover} row(s) and column(s) unused (hatched): "
-                   f"(n + 2p - k)/s = {size - w}/{s} is not a whole number, so the output is rounded down to "
-                   f"{m_h}×{m_w}. Try input size {n + s - leftover}, or a stride that divides {size - w}.")
-    filled = np.where(np.arange(n_steps).reshape(m_h, m_w) <= step, output, np.nan)
-    target = np.zeros(output.shape, bool)
-    target[i, j] = True
-    seen = padded[window_cells & ~is_padding]
-    verb = "max" if mode == "max" else "mean"
-    ignored = int((window_cells & is_padding).sum())
-    lines = (f"step {step + 1} of {n_steps}: output[{i}, {j}] = {verb} of {as_list(seen)}"
-             + (f" ({ignored} padded cell(s) left out)" if ignored else "") + f" = {output[i, j]:.4g}",
-             f"output ({m_h}×{m_w}, coursekit.ops.pool2d): {as_list(output)}")
-    grids = (Grid(f"padded input ({size}×{size})" if p else f"input ({n}×{n})", padded, highlight=window_cells,
-                  muted=is_padding, unused=~visited & (leftover > 0)),
-             Grid(f"output ({m_h}×{m_w})", filled, target=target))
-    formula = f"floor((n + 2p - k)/s) + 1 = {substituted} = floor({size - w}/{s}) + 1 = {m_h}"
-    return StepState(title, formula, grids, window_cells, output, step, n_steps, lines, message)
+LEGEND = "orange: the cells the picked unit depends on · red: the picked unit"
 
 
 @dataclass(frozen=True)
@@ -119,7 +49,7 @@ class LayerSpec:
     dilation: int = 1
     kind: str = "conv"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for field in ("kernel", "stride", "dilation"):
             check_int(f"{self.name}: {field}", getattr(self, field), 1)
         if isinstance(self.padding, str):
@@ -130,10 +60,19 @@ class LayerSpec:
 
     @property
     def span(self) -> int:
+        """Cells the window covers along one axis: d(k-1) + 1.
+
+        >>> LayerSpec("c", 3, dilation=2).span
+        5
+        """
         return self.dilation * (self.kernel - 1) + 1
 
     def pad_before(self, n: int) -> int:
-        """Padding on the top (left) side; ``"same"`` puts any odd extra cell at the bottom (right), as TensorFlow."""
+        """Padding on the top (left) side; ``"same"`` puts any odd extra cell at the bottom (right), as TensorFlow.
+
+        >>> LayerSpec("c", 2, padding="same").pad_before(5)
+        0
+        """
         if self.padding == "valid":
             return 0
         if self.padding == "same":
@@ -141,21 +80,25 @@ class LayerSpec:
         return int(self.padding)
 
     def output_size(self, n: int) -> int:
-        if self.padding == "same":
-            return math.ceil(n / self.stride)
-        size = n + 2 * self.pad_before(n) - self.span
-        if size < 0:
-            raise ValueError(f"layer {self.name}: its window spans {self.span} cells but its padded input has "
-                             f"only {n + 2 * self.pad_before(n)}.")
-        return size // self.stride + 1
+        """Output size along one axis for an input of size ``n`` (:func:`coursekit.shapes.conv_output_size`).
+
+        >>> LayerSpec("pool", 2, stride=2).output_size(7)
+        3
+        """
+        return conv_output_size(n, self.kernel, self.stride, self.padding, dilation=self.dilation)
 
     def reads(self, index: int, n: int) -> set[int]:
-        """Input positions (along one axis, of an input of size ``n``) that output ``index`` reads."""
+        """Input positions (along one axis, of an input of size ``n``) that output ``index`` reads.
+
+        >>> sorted(LayerSpec("c", 3, padding=1).reads(0, 5))
+        [0, 1]
+        """
         first = index * self.stride - self.pad_before(n)
         return {first + self.dilation * a for a in range(self.kernel) if 0 <= first + self.dilation * a < n}
 
 
-def _square(value, name: str, layer) -> int:
+def _square(value: int | Sequence[int], name: str, layer: keras.layers.Layer) -> int:
+    """The one value of a square window setting (Keras stores (h, w) pairs), or a clear error."""
     values = (value,) * 2 if isinstance(value, int) else tuple(value)
     if len(set(values)) != 1:
         raise ValueError(f"layer {layer.name}: {name} {values} is not square; the explorer draws square "
@@ -163,12 +106,17 @@ def _square(value, name: str, layer) -> int:
     return int(values[0])
 
 
-def layers_from_model(model) -> list[LayerSpec]:
+def layers_from_model(model: keras.Model) -> list[LayerSpec]:
     """The convolution, pooling and zero-padding layers of a Keras model, in order.
 
     Layers that act on each position alone (activations, batch norm, dropout) are skipped; a layer
     that mixes all positions (Flatten, Dense, global pooling) ends the part a receptive field is
     defined for, so it raises: build the model up to the layer before it.
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3), keras.layers.MaxPooling2D()])
+    >>> [(spec.kind, spec.kernel, spec.stride) for spec in layers_from_model(model)]
+    [('conv', 3, 1), ('max pool', 2, 2)]
     """
     import keras
 
@@ -178,6 +126,9 @@ def layers_from_model(model) -> list[LayerSpec]:
                     L.InputLayer)
     specs = []
     for layer in model.layers:
+        if getattr(layer, "data_format", "channels_last") == "channels_first":
+            raise ValueError(f"layer {layer.name} uses data_format='channels_first'; the explorer reads "
+                             "channels_last models (Keras's default) only.")
         if isinstance(layer, (L.Conv2DTranspose, L.Conv1D, L.Conv3D)):
             raise ValueError(f"layer {layer.name} ({type(layer).__name__}) is not a 2-D convolution or pooling layer.")
         if isinstance(layer, (L.Conv2D, L.DepthwiseConv2D, L.SeparableConv2D)):
@@ -202,122 +153,170 @@ def layers_from_model(model) -> list[LayerSpec]:
     return specs
 
 
+def model_input_size(model: keras.Model) -> tuple[int, int]:
+    """(height, width) of a channels-last Keras model's input, or a clear error when it is unknown.
+
+    >>> import keras
+    >>> model_input_size(keras.Sequential([keras.Input((12, 20, 1)), keras.layers.Conv2D(1, 3)]))
+    (12, 20)
+    """
+    shape = tuple(model.input_shape)
+    if len(shape) != 4 or not all(is_integer(side) for side in shape[1:3]):
+        raise ValueError(f"the model's input shape {shape} has no fixed height and width; pass "
+                         "input_size=(height, width).")
+    return int(shape[1]), int(shape[2])
+
+
+def _extent(mask: np.ndarray, axis: int) -> str:
+    """'rows 2..5' style range of the True cells along ``axis`` (0 = rows)."""
+    where = np.flatnonzero(mask.any(axis=1 - axis))
+    return f"{'rows' if axis == 0 else 'columns'} {where.min()}..{where.max()}"
+
+
 @dataclass(frozen=True)
 class FieldState:
-    """One unit of the last layer and the cells of every layer it depends on (index 0 = input)."""
+    """One unit of the last layer and the cells of every layer it depends on (index 0 = input).
+
+    ``sizes`` are (height, width) per layer, the input first.
+    """
     layers: tuple[LayerSpec, ...]
-    sizes: tuple[int, ...]
+    sizes: tuple[tuple[int, int], ...]
     unit: tuple[int, int]
     masks: tuple[np.ndarray, ...]
 
     @property
     def field_size(self) -> tuple[int, int]:
-        """Height and width of the input region (first to last highlighted row/column)."""
+        """Height and width the field spans on the input (first to last highlighted row/column);
+        (0, 0) for a unit that sees only padding.
+
+        >>> receptive_field_state([LayerSpec("pad", 1, padding=2)], 5, 0, 0).field_size
+        (0, 0)
+        """
+        if not self.masks[0].any():
+            return 0, 0
         rows, cols = np.nonzero(self.masks[0])
         return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1)
 
     @property
     def theoretical_size(self) -> int:
-        """1 + sum of d(k-1) times the strides before: the field away from the borders."""
-        field, jump = 1, 1
-        for layer in self.layers:
-            field += (layer.span - 1) * jump
-            jump *= layer.stride
-        return field
+        """The field away from the borders, :func:`coursekit.shapes.receptive_field`:
+        1 + sum of d(k-1) times the strides before.
 
-    def figure(self):
-        grids = [Grid(f"input {self.sizes[0]}×{self.sizes[0]}", np.zeros((self.sizes[0],) * 2),
-                      highlight=self.masks[0], annotate=False)]
-        for index, (layer, size) in enumerate(zip(self.layers, self.sizes[1:]), start=1):
-            target = np.zeros((size, size), bool)
+        >>> receptive_field_state([LayerSpec("c1", 3), LayerSpec("c2", 3, dilation=2)], 9).theoretical_size
+        7
+        """
+        return receptive_field([layer.kernel for layer in self.layers], [layer.stride for layer in self.layers],
+                               [layer.dilation for layer in self.layers])
+
+    def _summary(self) -> str:
+        h, w = self.field_size
+        if not h:
+            return "depends on no input pixel: this unit sees only padding"
+        return f"spans {h}×{w} input pixels ({int(self.masks[0].sum())} of them)"
+
+    def figure(self) -> Figure:
+        """The input and every layer, the unit red and the cells it depends on orange."""
+        (in_h, in_w), *later = self.sizes
+        grids = [Grid(f"input {in_h}×{in_w}", np.zeros((in_h, in_w)), highlight=self.masks[0], annotate=False)]
+        for index, (layer, (h, w)) in enumerate(zip(self.layers, later), start=1):
+            target = np.zeros((h, w), bool)
             if index == len(self.layers):
                 target[self.unit] = True
-            grids.append(Grid(f"{layer.name} {size}×{size}", np.zeros((size, size)), highlight=self.masks[index],
+            grids.append(Grid(f"{layer.name} {h}×{w}", np.zeros((h, w)), highlight=self.masks[index],
                               target=target, annotate=False))
-        h, w = self.field_size
-        return draw_grids(grids, f"receptive field of unit {self.unit} of {self.layers[-1].name}: {h}×{w} input "
-                                 f"pixels (away from the borders {self.theoretical_size}×{self.theoretical_size})")
+        return draw_grids(grids, f"receptive field of unit {self.unit} of {self.layers[-1].name}: {self._summary()} "
+                                 f"(away from the borders {self.theoretical_size}×{self.theoretical_size})",
+                          legend=LEGEND)
 
     def text(self) -> str:
+        """Per layer: its settings, its size and the rows and columns the unit depends on."""
         lines = [f"unit {self.unit} of the last layer ({self.layers[-1].name})"]
-        for index, size in enumerate(self.sizes):
-            name = "input" if index == 0 else self.layers[index - 1].name
-            rows, cols = np.nonzero(self.masks[index])
-            detail = "" if index == 0 else (f" ({self.layers[index - 1].kind} {self.layers[index - 1].kernel}×"
-                                            f"{self.layers[index - 1].kernel}, stride {self.layers[index - 1].stride}"
-                                            + (f", dilation {self.layers[index - 1].dilation}"
-                                               if self.layers[index - 1].dilation > 1 else "")
-                                            + f", padding {self.layers[index - 1].padding})")
-            lines.append(f"{name}{detail}: {size}×{size}, depends on rows {rows.min()}..{rows.max()}, "
-                         f"columns {cols.min()}..{cols.max()} ({int(self.masks[index].sum())} cells)")
-        h, w = self.field_size
-        lines.append(f"receptive field on the input: {h}×{w}; away from the borders "
+        for index, ((h, w), mask) in enumerate(zip(self.sizes, self.masks)):
+            if index == 0:
+                name, detail = "input", ""
+            else:
+                layer = self.layers[index - 1]
+                name = layer.name
+                detail = (f" ({layer.kind} {layer.kernel}×{layer.kernel}, stride {layer.stride}"
+                          + (f", dilation {layer.dilation}" if layer.dilation > 1 else "") + f", padding {layer.padding})")
+            cells = int(mask.sum())
+            where = (f"depends on {_extent(mask, 0)}, {_extent(mask, 1)} ({cells} cell{'s' if cells != 1 else ''})"
+                     if cells else "depends on none of its cells (only padding)")
+            lines.append(f"{name}{detail}: {h}×{w}, {where}")
+        lines.append(f"receptive field on the input: {self._summary()}; away from the borders "
                      f"1 + Σ d(k-1)·(product of earlier strides) = {self.theoretical_size}")
         return "\n".join(lines)
 
 
-def receptive_field_state(layers: Sequence[LayerSpec], input_size: int, row: int | None = None,
+def _input_size(input_size: int | Sequence[int]) -> tuple[int, int]:
+    """(height, width) from an int (square) or a pair."""
+    if is_integer(input_size):
+        side = check_int("input_size", input_size, 1)
+        return side, side
+    if isinstance(input_size, Sequence) and len(input_size) == 2:
+        return check_int("input height", input_size[0], 1), check_int("input width", input_size[1], 1)
+    raise TypeError(f"input_size must be an int or (height, width), got {input_size!r}.")
+
+
+def receptive_field_state(layers: Sequence[LayerSpec], input_size: int | Sequence[int], row: int | None = None,
                           col: int | None = None) -> FieldState:
     """The cells of every layer that unit (``row``, ``col``) of the last layer depends on.
 
     Works axis by axis: an output position reads ``index·s - pad + d·a`` for ``a < k`` (inside
-    the input), and a 2-D unit depends on every (row, column) pair of those sets. ``row`` and
-    ``col`` default to the centre of the last layer.
+    the input), and a 2-D unit depends on every (row, column) pair of those sets. ``input_size``
+    is an int (square) or (height, width); ``row`` and ``col`` default to the centre of the last layer.
+
+    >>> state = receptive_field_state([LayerSpec("c", 3), LayerSpec("p", 2, stride=2)], (6, 10))
+    >>> state.sizes[-1], state.unit, state.field_size
+    ((2, 4), (1, 2), (4, 4))
     """
     layers = tuple(layers)
     if not layers or not all(isinstance(layer, LayerSpec) for layer in layers):
         raise TypeError("layers must be a non-empty sequence of LayerSpec (see layers_from_model).")
-    sizes = [check_int("input_size", input_size, 1)]
+    sizes = [_input_size(input_size)]
     for layer in layers:
-        sizes.append(layer.output_size(sizes[-1]))
-    last = sizes[-1]
-    row = last // 2 if row is None else check_int("row", row, 0, last - 1)
-    col = last // 2 if col is None else check_int("col", col, 0, last - 1)
+        sizes.append(tuple(layer.output_size(side) for side in sizes[-1]))
+    last_h, last_w = sizes[-1]
+    row = last_h // 2 if row is None else check_int("row", row, 0, last_h - 1)
+    col = last_w // 2 if col is None else check_int("col", col, 0, last_w - 1)
     row_sets, col_sets = [{row}], [{col}]
-    for layer, n in zip(reversed(layers), reversed(sizes[:-1])):
-        row_sets.append(set().union(*(layer.reads(i, n) for i in row_sets[-1])))
-        col_sets.append(set().union(*(layer.reads(j, n) for j in col_sets[-1])))
+    for layer, (h, w) in zip(reversed(layers), reversed(sizes[:-1])):
+        row_sets.append(set().union(*(layer.reads(i, h) for i in row_sets[-1])))
+        col_sets.append(set().union(*(layer.reads(j, w) for j in col_sets[-1])))
     masks = []
-    for rows, cols, n in zip(reversed(row_sets), reversed(col_sets), sizes):
-        mask = np.zeros((n, n), bool)
+    for rows, cols, shape in zip(reversed(row_sets), reversed(col_sets), sizes):
+        mask = np.zeros(shape, bool)
         mask[np.ix_(sorted(rows), sorted(cols))] = True
         masks.append(mask)
     return FieldState(layers, tuple(sizes), (row, col), tuple(masks))
 
 
-def pooling_explorer(n: int = 4, window: int = 2, stride: int = 2, padding: int = 0, mode: str = "max"):
-    """Sliders for n, window, stride, padding, a max/average menu and play/step controls over :func:`pool_state`."""
-    from coursekit.widget_display import Explorer, dropdown, slider, step_controls
-
-    first = pool_state(n, window, stride, padding, mode)
-    controls = {"mode": dropdown("mode", list(POOL_MODES), mode, "pooling"),
-                "n": slider("n", n, 1, max(9, n), "input n"), "window": slider("window", window, 1, max(4, window), "window"),
-                "stride": slider("stride", stride, 1, max(4, stride), "stride s"),
-                "padding": slider("padding", padding, 0, max(2, padding), "padding p")}
-    return Explorer("pooling", pool_state, controls, steps=step_controls(first.n_steps))
-
-
-def receptive_field_explorer(model_or_layers, input_size: int | None = None):
+def receptive_field_explorer(model_or_layers: keras.Model | Sequence[LayerSpec],
+                             input_size: int | Sequence[int] | None = None) -> Explorer:
     """Row and column sliders picking a unit of the last layer; highlights its field on every layer.
 
-    ``model_or_layers`` is a Keras model (its input size is used unless ``input_size`` is given)
-    or a list of :class:`LayerSpec` with ``input_size``.
+    ``model_or_layers`` is a Keras model (its input height and width are used unless
+    ``input_size`` is given) or a list of :class:`LayerSpec` with ``input_size`` (an int or
+    (height, width)).
+
+    >>> receptive_field_explorer([LayerSpec("c", 3)], (5, 7)).state.sizes
+    ((5, 7), (3, 5))
     """
     from coursekit.widget_display import Explorer, slider
 
     if isinstance(model_or_layers, (list, tuple)):
         layers = list(model_or_layers)
+        if input_size is None:
+            raise ValueError("a list of LayerSpec needs input_size (an int or (height, width)).")
     else:
         layers = layers_from_model(model_or_layers)
-        input_size = input_size or model_or_layers.input_shape[1]
-    if input_size is None:
-        raise ValueError("give input_size with a list of layers.")
+        input_size = input_size or model_input_size(model_or_layers)
     first = receptive_field_state(layers, input_size)
-    last = first.sizes[-1]
+    last_h, last_w = first.sizes[-1]
 
     def compute(row: int, col: int) -> FieldState:
         return receptive_field_state(layers, input_size, row, col)
 
-    controls = {"row": slider("row", first.unit[0], 0, last - 1, "unit row"),
-                "col": slider("col", first.unit[1], 0, last - 1, "unit column")}
+    controls = {"row": slider("row", first.unit[0], 0, last_h - 1, "unit row"),
+                "col": slider("col", first.unit[1], 0, last_w - 1, "unit column")}
     return Explorer("receptive-field", compute, controls)

@@ -268,26 +268,31 @@ def check_shape(
         )
 
 
-def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None) -> int:
+def receptive_field(kernels: Sequence[int], strides: Sequence[int] | None = None,
+                    dilations: Sequence[int] | None = None) -> int:
     """Side of the input patch that one output element of a stack of layers depends on.
 
-    Layer ``l`` with kernel ``k_l`` widens the field by ``(k_l - 1)`` times the product of the
-    strides before it: ``r = 1 + sum_l (k_l - 1) * prod_{i<l} s_i``.
+    Layer ``l`` with kernel ``k_l`` (dilation ``d_l``, 1 by default) widens the field by
+    ``d_l (k_l - 1)`` times the product of the strides before it:
+    ``r = 1 + sum_l d_l (k_l - 1) * prod_{i<l} s_i``.
 
     >>> receptive_field([3, 3, 3])  # three stacked 3x3 convolutions see a 7x7 patch
     7
     >>> receptive_field([11, 3], strides=[4, 2])  # AlexNet's conv1 then its 3x3 max pool
     19
+    >>> receptive_field([3, 3], dilations=[1, 2])  # a dilated 3x3 spans 5
+    7
     """
     per_layer = "a sequence of ints, one per layer"
     kernels = _items(kernels, "kernels", per_layer)
     strides = (1,) * len(kernels) if strides is None else _items(strides, "strides", per_layer)
-    if len(strides) != len(kernels):
-        raise ValueError(f"{len(kernels)} kernels but {len(strides)} strides.")
-    if any(k <= 0 for k in kernels) or any(s <= 0 for s in strides):
-        raise ShapeError(f"kernels and strides must be positive, got {kernels} and {strides}.")
+    dilations = (1,) * len(kernels) if dilations is None else _items(dilations, "dilations", per_layer)
+    if not len(strides) == len(dilations) == len(kernels):
+        raise ValueError(f"{len(kernels)} kernels but {len(strides)} strides and {len(dilations)} dilations.")
+    if any(v <= 0 for v in kernels + strides + dilations):
+        raise ShapeError(f"kernels, strides and dilations must be positive, got {kernels}, {strides} and {dilations}.")
     field, jump = 1, 1
-    for k, s in zip(kernels, strides):
-        field += (k - 1) * jump
+    for k, s, d in zip(kernels, strides, dilations):
+        field += d * (k - 1) * jump
         jump *= s
     return field

@@ -25,7 +25,8 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any, Protocol
 
 from matplotlib.figure import Figure
@@ -37,11 +38,13 @@ PNG_SCALE = 2  # retina: stored at twice the pixels it shows at, like the lesson
 
 
 class State(Protocol):
+    """What an explorer's ``compute`` returns: something that draws itself and prints its numbers."""
+
     def figure(self) -> Figure: ...
     def text(self) -> str: ...
 
 
-def require_ipywidgets():
+def require_ipywidgets() -> ModuleType:
     """Import ipywidgets, or say how to get it (the pure ``*_state`` functions work without it)."""
     try:
         import ipywidgets
@@ -70,7 +73,7 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def slider(name: str, value: int, low: int, high: int, description: str):
+def slider(name: str, value: int, low: int, high: int, description: str) -> Any:
     """An integer slider with the class ``ck-explorer-slider-<name>`` (updates when released)."""
     widgets = require_ipywidgets()
     control = widgets.IntSlider(value=value, min=low, max=high, description=description,
@@ -80,7 +83,7 @@ def slider(name: str, value: int, low: int, high: int, description: str):
 
 
 def float_slider(name: str, value: float, low: float, high: float, description: str, *, log: bool = False,
-                 step: float = 0.01, readout_format: str = ".3g"):
+                 step: float = 0.01, readout_format: str = ".3g") -> Any:
     """A float slider (``log=True``: exponent from ``low`` to ``high``, base 10) with a stable class."""
     widgets = require_ipywidgets()
     if log:
@@ -94,7 +97,7 @@ def float_slider(name: str, value: float, low: float, high: float, description: 
     return control
 
 
-def dropdown(name: str, options, value, description: str):
+def dropdown(name: str, options: Iterable[Any], value: Any, description: str) -> Any:
     """A dropdown with the class ``ck-explorer-dropdown-<name>``."""
     widgets = require_ipywidgets()
     control = widgets.Dropdown(options=list(options), value=value, description=description)
@@ -102,7 +105,7 @@ def dropdown(name: str, options, value, description: str):
     return control
 
 
-def step_controls(steps: int, interval_ms: int = 700):
+def step_controls(steps: int, interval_ms: int = 700) -> tuple[Any, Any]:
     """(play button, step slider) linked in the browser: Play moves the slider one step per interval."""
     widgets = require_ipywidgets()
     play = widgets.Play(value=0, min=0, max=max(steps - 1, 0), interval=interval_ms, description="play")
@@ -120,6 +123,12 @@ class Explorer:
     ``steps`` (optional) is a (play, step slider) pair from :func:`step_controls`; its maximum
     follows ``state.n_steps``. ``on_change`` may adjust controls before a recompute (e.g. a
     suggested learning rate when the optimizer changes).
+
+    >>> from coursekit.explore_pooling import pool_state
+    >>> explorer = Explorer("pool", pool_state, {"padding": slider("padding", 0, 0, 1, "P")},
+    ...                     steps=step_controls(4))
+    >>> explorer.set(padding=1, step=8).step, explorer.step.max
+    (8, 8)
     """
 
     def __init__(self, name: str, compute: Callable[..., State], controls: dict[str, Any],
@@ -164,6 +173,7 @@ class Explorer:
             self._busy = False
 
     def _recompute(self) -> State:
+        """Compute the state for the controls' values, fit the step range to it and show it (one render)."""
         state = self.compute(**self.values())
         if self.step is not None:
             last = max(int(getattr(state, "n_steps", 1)) - 1, 0)
@@ -174,7 +184,7 @@ class Explorer:
         return state
 
     def set(self, **values: Any) -> State:
-        """Move controls from code (as a student would), recompute, return the new state.
+        """Move controls from code (as a student would), recompute once, return the new state.
 
         Values apply in the order given, each followed by ``on_change``; a new configuration
         starts at step 0 unless ``step`` is given too.
@@ -191,11 +201,12 @@ class Explorer:
                         self.on_change(key, self.controls)
             if self.step is not None and set(values) - {"step"}:
                 self.step.value = 0
-                self.state = self._recompute()
             if "step" in values:
-                if not 0 <= values["step"] <= self.step.max:
-                    raise ValueError(f"step must be between 0 and {self.step.max} for this configuration, "
+                n_steps = int(getattr(self.compute(**self.values()), "n_steps", 1))  # cheap: no figure
+                if not 0 <= values["step"] < n_steps:
+                    raise ValueError(f"step must be between 0 and {n_steps - 1} for this configuration, "
                                      f"got {values['step']}.")
+                self.step.max = self.play.max = n_steps - 1
                 self.step.value = values["step"]
             self.state = self._recompute()
         finally:

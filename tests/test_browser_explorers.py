@@ -1,8 +1,9 @@
 """The explorers as students drag them: real JupyterLab in headless Chromium (Playwright), one server
 for the module. For lessons 02, 04 and 12 a small notebook is made of the lesson's setup cell and its
 cells tagged ``explorer`` (exactly the code the lesson runs, without the rest of the lesson), run
-through the UI; then a slider is moved with the keyboard and the picture (the <img> src) and the
-numbers must change, and Play must move the highlighted window. Screenshots go to build/browser/.
+through the UI; then, in every explorer of the lesson, a slider is moved with the keyboard and the
+picture (the <img> src) and the numbers must change, and Play must move the highlighted window.
+Screenshots go to build/browser/.
 """
 import sys
 import time
@@ -17,9 +18,10 @@ from jupyterlab_session import (  # noqa: E402
     wait_until_done,
 )
 
-# lesson -> (the slider moved in its first explorer, whether that explorer steps with Play)
-LESSONS = {"02_padding_and_stride": ("padding", True), "04_pooling": ("padding", True),
-           "12_optimizers": ("learning-rate", False)}
+# lesson -> per explorer, in order: (the slider moved, whether that explorer steps with Play)
+LESSONS = {"02_padding_and_stride": [("padding", True), ("stride", True)],   # convolution, transposed mode
+           "04_pooling": [("padding", True), ("row", False)],                 # pooling, receptive field
+           "12_optimizers": [("learning-rate", False)]}
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
@@ -57,13 +59,40 @@ def _wait_for_change(read, before, what: str, page, name: str, timeout: float = 
     return now
 
 
+def drive(page, explorer, name: str, slider_name: str, steps: bool) -> None:
+    """Move ``slider_name`` one notch with the keyboard: picture and numbers must change; then Play."""
+    figure, numbers = explorer.locator(".ck-explorer-figure"), explorer.locator(".ck-explorer-numbers")
+    src = lambda: figure.get_attribute("src")  # noqa: E731  (a new blob URL for every new PNG)
+    text = lambda: numbers.inner_text()  # noqa: E731
+    figure.wait_for()
+    explorer.scroll_into_view_if_needed()
+    before_src, before_text = src(), text()
+    page.screenshot(path=str(ARTIFACTS / f"explorer-{name}-before.png"))
+
+    explorer.locator(f".ck-explorer-slider-{slider_name} .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    after_src = _wait_for_change(src, before_src, "picture", page, name)
+    after_text = _wait_for_change(text, before_text, "numbers", page, name)
+    page.screenshot(path=str(ARTIFACTS / f"explorer-{name}-slider.png"))
+    assert after_text != before_text
+
+    if steps:
+        assert "step 1 of" in after_text
+        explorer.locator(".ck-explorer-play button").first.click()   # play: the window moves on
+        stepped_text = _wait_for_change(text, after_text, "numbers after play", page, name)
+        explorer.locator(".ck-explorer-play button").first.click()   # the same button pauses
+        assert "step 1 of" not in stepped_text
+        _wait_for_change(src, after_src, "picture after play", page, name)
+        page.screenshot(path=str(ARTIFACTS / f"explorer-{name}-played.png"))
+
+
 @pytest.mark.parametrize("lesson", list(LESSONS))
-def test_explorer_responds_to_slider_and_play(jupyterlab_server, lesson):
+def test_explorers_respond_to_slider_and_play(jupyterlab_server, lesson):
     from playwright.sync_api import sync_playwright
 
     url, token = jupyterlab_server
-    slider_name, steps = LESSONS[lesson]
     _, explorers = explorer_notebook(ROOT / "notebooks" / f"{lesson}.ipynb")
+    assert explorers == len(LESSONS[lesson]), f"{lesson}: {explorers} explorer cells, LESSONS lists {len(LESSONS[lesson])}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
@@ -76,28 +105,6 @@ def test_explorer_responds_to_slider_and_play(jupyterlab_server, lesson):
         widgets = page.locator(f"{PANEL} .ck-explorer")
         widgets.first.wait_for(timeout=60_000)
         assert widgets.count() == explorers, f"{lesson}: {widgets.count()} live explorers for {explorers} explorer cells"
-        explorer = widgets.first
-        figure, numbers = explorer.locator(".ck-explorer-figure"), explorer.locator(".ck-explorer-numbers")
-        src = lambda: figure.get_attribute("src")  # noqa: E731  (a new blob URL for every new PNG)
-        text = lambda: numbers.inner_text()  # noqa: E731
-        figure.wait_for()
-        explorer.scroll_into_view_if_needed()
-        before_src, before_text = src(), text()
-        page.screenshot(path=str(ARTIFACTS / f"explorer-{lesson}-before.png"))
-
-        explorer.locator(f".ck-explorer-slider-{slider_name} .noUi-handle").focus()
-        page.keyboard.press("ArrowRight")
-        after_src = _wait_for_change(src, before_src, "picture", page, lesson)
-        after_text = _wait_for_change(text, before_text, "numbers", page, lesson)
-        page.screenshot(path=str(ARTIFACTS / f"explorer-{lesson}-slider.png"))
-        assert after_text != before_text
-
-        if steps:
-            assert "step 1 of" in after_text
-            explorer.locator(".ck-explorer-play button").first.click()   # play: the window moves on
-            stepped_text = _wait_for_change(text, after_text, "numbers after play", page, lesson)
-            explorer.locator(".ck-explorer-play button").first.click()   # the same button pauses
-            assert "step 1 of" not in stepped_text
-            _wait_for_change(src, after_src, "picture after play", page, lesson)
-            page.screenshot(path=str(ARTIFACTS / f"explorer-{lesson}-played.png"))
+        for index, (slider_name, steps) in enumerate(LESSONS[lesson]):
+            drive(page, widgets.nth(index), f"{lesson}-{index + 1}", slider_name, steps)
         browser.close()
