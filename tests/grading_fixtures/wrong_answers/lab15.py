@@ -1,7 +1,9 @@
 """Lab 15: explanations with the wrong sign, class, score or weights, Grad-CAM without its
-ReLU or by the class-activation-map shortcut, receptive fields without padding or clipped,
-the test cells' references called from answers, forbidden libraries, and correct answers
-written differently (which keep every point)."""
+ReLU, by the class-activation-map shortcut or as constant zeros, receptive fields without
+padding, clipped or in floats, top units from a window of the largest values, agreement rolled
+on the wrong axis, answers that change the model they explain, the test cells' references
+called from answers, forbidden libraries, and correct answers written differently (tensors,
+arrays, float32/float64: they keep every point)."""
 LAB = "lab15_what_a_cnn_looks_at"
 
 _OCCLUSION_HEAD = (
@@ -164,5 +166,106 @@ CASES = {
                         "    best = maps.reshape(len(maps), -1).max(axis=1)\n"
                         "    order = np.argsort(best)[::-1][:k]\n"
                         "    return [(int(n),) + tuple(int(v) for v in np.unravel_index(maps[n].argmax(), maps[n].shape)) for n in order]",
+    }, []),
+    # the predicted class instead of label / class_index (occlusion, saliency); Grad-CAM as zeros
+    # of the layer's shape (the old visible test had an all-zero map); a right box in floats;
+    # the k largest values then one per image among them; np.roll without axis=0
+    "predicted_class_zeros_floats_window_flat_roll": ({
+        "a1_occlusion_map": _OCCLUSION_HEAD + "    label = int(p[0].argmax())\n"
+                            "    return (p[0, label] - p[1:, label]).reshape(len(tops), len(lefts))",
+        "a2_saliency": _SALIENCY_HEAD + "        scores = model(x)\n        score = scores[0, int(tf.argmax(scores[0]))]\n"
+                                        "    return np.abs(tape.gradient(score, x).numpy()[0]).max(axis=-1)",
+        "a3_grad_cam": "def grad_cam(model, image, class_index, layer_name):\n"
+                       "    return np.zeros(model.get_layer(layer_name).output.shape[1:3])",
+        "a4_receptive_box": "def receptive_box(layers, i, j):\n"
+                            "    field, jump, first = 1.0, 1.0, 0.0\n"
+                            "    for kernel, stride, padding in layers:\n"
+                            "        field, first, jump = field + (kernel - 1) * jump, first - padding * jump, jump * stride\n"
+                            "    return first + i * jump, first + i * jump + field, first + j * jump, first + j * jump + field",
+        "a5_top_units": "def top_units(maps, k):\n"
+                        "    n, i, j = np.unravel_index(np.argsort(-maps.ravel())[:3 * k], maps.shape)\n"
+                        "    seen, units = set(), []\n"
+                        "    for a, b, c in zip(n, i, j):\n"
+                        "        if a not in seen:\n"
+                        "            seen.add(a)\n"
+                        "            units.append((int(a), int(b), int(c)))\n"
+                        "    return units[:k]",
+        "a6_agreement": "def agreement(heats_a, heats_b, fraction):\n"
+                        "    def top(h):\n"
+                        "        flat = h.reshape(len(h), -1)\n"
+                        "        return np.argsort(np.argsort(-flat, axis=1), axis=1) < int(np.ceil(fraction * flat.shape[1]))\n"
+                        "    def iou(a, b):\n"
+                        "        return float(np.mean((a & b).sum(1) / (a | b).sum(1)))\n"
+                        "    return iou(top(heats_a), top(heats_b)), iou(top(heats_a), top(np.roll(heats_b, 1)))",
+    }, ["q1_occlusion_map", "q2_saliency", "q3_grad_cam", "q4_receptive_box", "q5_top_units", "q6_agreement"]),
+    # answers that change the model they explain (the tests then compared against the changed
+    # model): saliency without its absolute value after making every weight positive (so every
+    # gradient is >= 0: this had full marks), Grad-CAM without its ReLU likewise, occlusion
+    # computed right on a model whose scores it scaled
+    "changes_the_model": ({
+        "a1_occlusion_map": _OCCLUSION_HEAD.replace("    tops, lefts", "    model.get_layer('scores').kernel.assign(10 * model.get_layer('scores').kernel)\n    tops, lefts", 1)
+                            + "    return (p[0, label] - p[1:, label]).reshape(len(tops), len(lefts))",
+        "a2_saliency": "def saliency(model, image, class_index):\n"
+                       "    for layer in model.layers:\n"
+                       "        layer.set_weights([np.abs(w) for w in layer.get_weights()])\n"
+                       + _SALIENCY_HEAD.split("\n", 1)[1]
+                       + "        score = model(x)[0, class_index]\n"
+                       "    return tape.gradient(score, x).numpy()[0].max(axis=-1)",
+        "a3_grad_cam": _GRAD_CAM_HEAD.replace("    inner = ", "    for layer in model.layers:\n"
+                                              "        layer.set_weights([np.abs(w) for w in layer.get_weights()])\n    inner = ", 1)
+                       + "    return (maps[0] * tf.reduce_mean(grads, axis=(0, 1))).numpy().sum(axis=-1)",
+    }, ["q1_occlusion_map", "q2_saliency", "q3_grad_cam"]),
+    # correct answers that return TensorFlow tensors, NumPy arrays and lists, in float32 or
+    # float64: a batch built by np.repeat, the gradient of a float64 input, Grad-CAM by running
+    # the layers after layer_name by hand, the box as an int array, top_units as an (k, 3)
+    # array, agreement as a float32 array
+    "correct_tensors_and_arrays": ({
+        "a1_occlusion_map": "def occlusion_map(model, image, label, patch, stride, fill):\n"
+                            "    h, w, _ = image.shape\n"
+                            "    tops, lefts = np.arange(0, h - patch + 1, stride), np.arange(0, w - patch + 1, stride)\n"
+                            "    batch = np.repeat(image[None], len(tops) * len(lefts) + 1, axis=0)\n"
+                            "    for n, (t, l) in enumerate([(t, l) for t in tops for l in lefts], start=1):\n"
+                            "        batch[n, t:t + patch, l:l + patch] = fill\n"
+                            "    p = tf.nn.softmax(model(batch))[:, label]\n"
+                            "    return tf.reshape(p[0] - p[1:], (len(tops), len(lefts)))",
+        "a2_saliency": "def saliency(model, image, class_index):\n"
+                       "    x = tf.Variable(image[None].astype('float64'))\n"
+                       "    with tf.GradientTape() as tape:\n"
+                       "        s = model(x)[:, class_index]\n"
+                       "    return tf.reduce_max(tf.abs(tape.gradient(s, x)), axis=-1)[0]",
+        "a3_grad_cam": "def grad_cam(model, image, class_index, layer_name):\n"
+                       "    at = [layer.name for layer in model.layers].index(layer_name)\n"
+                       "    x = image[None]\n"
+                       "    for layer in model.layers[1:at + 1]:\n"
+                       "        x = layer(x)\n"
+                       "    maps = tf.Variable(x)\n"
+                       "    with tf.GradientTape() as tape:\n"
+                       "        y = maps\n"
+                       "        for layer in model.layers[at + 1:]:\n"
+                       "            y = layer(y)\n"
+                       "        score = y[0, class_index]\n"
+                       "    g = tape.gradient(score, maps)[0].numpy()\n"
+                       "    return np.maximum(np.tensordot(maps[0].numpy(), g.mean((0, 1)), 1), 0).astype(np.float64)",
+        "a4_receptive_box": "def receptive_box(layers, i, j):\n"
+                            "    table = np.asarray(layers)\n"
+                            "    jumps = np.concatenate([[1], np.cumprod(table[:, 1])[:-1]])\n"
+                            "    field, first = 1 + ((table[:, 0] - 1) * jumps).sum(), -(table[:, 2] * jumps).sum()\n"
+                            "    jump = np.prod(table[:, 1])\n"
+                            "    return np.array([first + i * jump, first + i * jump + field, first + j * jump, first + j * jump + field])",
+        "a5_top_units": "def top_units(maps, k):\n"
+                        "    flat = maps.reshape(len(maps), -1)\n"
+                        "    images = np.argsort(flat.max(1))[::-1][:k]\n"
+                        "    return np.stack([images, *np.unravel_index(flat[images].argmax(1), maps.shape[1:])], axis=1)",
+        "a6_agreement": "def agreement(heats_a, heats_b, fraction):\n"
+                        "    heats_a, heats_b = np.asarray(heats_a, np.float32), np.asarray(heats_b, np.float32)\n"
+                        "    n, h, w = heats_a.shape\n"
+                        "    count = int(np.ceil(fraction * h * w))\n"
+                        "    def top(x):\n"
+                        "        t = np.zeros((len(x), h * w), bool)\n"
+                        "        np.put_along_axis(t, np.argpartition(-x.reshape(len(x), -1), count - 1, axis=1)[:, :count], True, axis=1)\n"
+                        "        return t\n"
+                        "    ta, tb = top(heats_a), top(heats_b)\n"
+                        "    iou = lambda a, b: ((a & b).sum(1) / (a | b).sum(1)).mean()\n"
+                        "    return np.array([iou(ta, tb), iou(ta, np.roll(tb, 1, axis=0))], np.float32)",
     }, []),
 }
