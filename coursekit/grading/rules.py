@@ -14,8 +14,12 @@ import ast
 from collections.abc import Iterable
 
 LIBRARY_NAMES = {"scipy": "SciPy", "sklearn": "scikit-learn", "keras": "Keras", "tensorflow": "TensorFlow",
-                 "coursekit": "coursekit", "torch": "PyTorch", "jax": "JAX"}
-NUMPY_ONLY = ("scipy", "sklearn", "keras", "tensorflow", "coursekit", "torch", "jax")
+                 "coursekit": "coursekit", "torch": "PyTorch", "jax": "JAX", "pandas": "pandas",
+                 "skimage": "scikit-image", "mlxtend": "mlxtend", "PIL": "Pillow"}
+# Every installed library that could compute an answer for the student: pandas (nlargest, rolling
+# windows), scikit-image (pooling, filters), mlxtend (metrics), Pillow (MaxFilter, reduce) included.
+NUMPY_ONLY = ("scipy", "sklearn", "keras", "tensorflow", "coursekit", "torch", "jax", "pandas", "skimage", "mlxtend",
+              "PIL")
 _LOOPS = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
           ast.ListComp: "a comprehension", ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
           ast.GeneratorExp: "a generator expression"}

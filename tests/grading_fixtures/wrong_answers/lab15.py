@@ -268,4 +268,14 @@ CASES = {
                         "    iou = lambda a, b: ((a & b).sum(1) / (a | b).sum(1)).mean()\n"
                         "    return np.array([iou(ta, tb), iou(ta, np.roll(tb, 1, axis=0))], np.float32)",
     }, []),
+    # pandas computes the answer: the "NumPy only" question hides it (and names it)
+    "pandas_top_units": ({
+        "a5_top_units":
+            "import pandas as pd\n"
+            "def top_units(maps, k):\n"
+            "    flat = pd.DataFrame(maps.reshape(len(maps), -1))\n"
+            "    best = flat.max(axis=1).nlargest(k).index\n"
+            "    rows, cols = np.unravel_index(flat.loc[best].to_numpy().argmax(axis=1), maps.shape[1:])\n"
+            "    return [(int(n), int(r), int(c)) for n, r, c in zip(best, rows, cols)]",
+    }, ["q5_top_units"]),
 }
