@@ -69,7 +69,7 @@ def png_size(png: bytes) -> tuple[int, int]:
     (320, 160)
     """
     if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not PNG data")
+        raise ValueError("not a PNG (the data lacks the PNG signature)")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 

@@ -29,7 +29,7 @@ static export scales the same 1280 x 720 canvas to any screen by itself. From wh
 - images: the size the notebook stores (``metadata.image/png`` width and height, or the PNG's
   pixels halved, since figures are saved at 2x for retina screens), scaled down to the width;
 - ``text/latex`` (a formula shown by ``display(Math(...))``): two lines;
-- widgets: their text fallback (RISE cannot show ipywidgets, see the instructor notes).
+- widgets: their static figure (an explorer's PNG) or else their text; RISE cannot show ipywidgets.
 
 The pixel constants (``MARKDOWN``, ``CODE``, ...) were fitted to the heights Chromium renders for the
 cells of lessons 01, 05, 09, 11 and 13 in RISE (1280 x 720 window) and in this export: the median
@@ -49,7 +49,6 @@ import base64
 import html
 import re
 import shutil
-import struct
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -58,6 +57,8 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
+
+from coursekit.widget_display import png_size
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "slides"
@@ -219,10 +220,7 @@ def _png_size(output_data: dict, meta: dict) -> tuple[float, float]:
     size = meta.get("image/png", {})
     if "width" in size and "height" in size:
         return float(size["width"]), float(size["height"])
-    header = base64.b64decode(output_data["image/png"][:44])
-    if header[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("an image/png output that is not a PNG")
-    width, height = struct.unpack(">II", header[16:24])
+    width, height = png_size(base64.b64decode(output_data["image/png"][:44]))
     return width / 2, height / 2
 
 
