@@ -32,7 +32,7 @@ phase() {  # phase NAME REPORT COMMAND...
 }
 
 phase "unit tests" unit "$PY" -m pytest -q -n 2 --dist loadscope tests coursekit --doctest-modules --ignore=tests/test_labs.py
-phase "labs" labs "$PY" -m pytest -q -n 2 --dist loadgroup tests/test_labs.py
+phase "labs" labs "$PY" -m pytest -q -n 2 --dist load tests/test_labs.py
 phase "notebooks" notebooks "$PY" -m pytest -q --nbval-lax --nbval-current-env \
   --nbval-cell-timeout=300 -n 2 --dist loadscope -p no:cacheprovider notebooks
 
