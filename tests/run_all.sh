@@ -25,16 +25,16 @@ phase() {  # phase NAME REPORT COMMAND...
   local name=$1 report=$2 start rc
   shift 2
   start=$(date +%s)
-  "$@" --junitxml="$reports/$report.xml"
+  "$@" --durations=15 --junitxml="$reports/$report.xml"
   rc=$?
   echo "== $name: $(( $(date +%s) - start )) s (pytest exit $rc)"
   [ "$rc" -eq 0 ] || status=1
 }
 
-phase "unit tests" unit "$PY" -m pytest -q -n 2 --dist loadscope tests coursekit --doctest-modules --ignore=tests/test_labs.py
-phase "labs" labs "$PY" -m pytest -q -n 2 --dist load tests/test_labs.py
-phase "notebooks" notebooks "$PY" -m pytest -q --nbval-lax --nbval-current-env \
-  --nbval-cell-timeout=300 -n 2 --dist loadscope -p no:cacheprovider notebooks
+# Phases 1-3 share one pytest session: one start of the workers and no idle worker between them
+# (tests/conftest.py says how the work is shared).
+phase "unit tests, labs and lessons" main "$PY" -m pytest -q -n 2 --dist loadscope -p no:cacheprovider \
+  --doctest-modules --nbval-lax --nbval-current-env --nbval-cell-timeout=300 tests coursekit notebooks
 
 other=$("$PY" -c "from coursekit.train import resolve_precision as r; print('float32' if r() != 'float32' else 'mixed_bfloat16')" 2>/dev/null)
 COURSEKIT_PRECISION=${other:-mixed_bfloat16} phase "other precision (${other:-mixed_bfloat16})" precision \

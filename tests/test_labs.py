@@ -1,8 +1,6 @@
 """Labs end to end, with real kernels: solutions pass, untouched exercises fail, a fixture class
 with every kind of bad submission grades to the expected CSV."""
 import csv
-import json
-import os
 import http.server
 import sys
 import threading
@@ -67,30 +65,12 @@ WRONG_CORR2D = "def corr2d(X, K):\n    return np.zeros((2, 2))"
 
 
 @pytest.fixture(scope="module")
-def fixture_class(tmp_path_factory, worker_id):
-    """The class graded once per test run. pytest-xdist's ``loadgroup`` cannot keep these tests on one
-    worker under pytest 9 (it renames ``Item._nodeid``, which pytest 9 no longer reads), so workers
-    share the grading through a folder next to their temporary folders: the first one grades, the
-    others wait for its results (``fcntl`` lock; grading needs Linux's bubblewrap anyway)."""
+def fixture_class(tmp_path_factory):
+    """The class, graded once: the tests reading it are methods of one class, which
+    tests/conftest.py keeps on one pytest-xdist worker."""
     if not SANDBOX:
         pytest.skip("bubblewrap (apt-get install bubblewrap) is needed to grade a class with hostile students")
-    if worker_id == "master":  # no xdist: nothing to share
-        return _grade_fixture_class(tmp_path_factory.mktemp("class"))
-    import fcntl
-
-    shared = tmp_path_factory.getbasetemp().parent / f"class-{os.environ['PYTEST_XDIST_TESTRUNUID']}"
-    shared.mkdir(exist_ok=True)
-    with (shared / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = shared / "graded.json"
-        if not done.exists():
-            graded = _grade_fixture_class(shared / "root")
-            done.write_text(json.dumps({key: str(value) for key, value in graded.items() if key != "alice_before"}
-                                       | {"sandboxed": graded["sandboxed"], "alice_before": graded["alice_before"].hex()}))
-        stored = json.loads(done.read_text())
-    paths = {key: Path(stored[key]) for key in ("out", "leak", "alice_path", "subs")}
-    rows = {row["student"]: row for row in csv.DictReader(paths["out"].open())}
-    return dict(paths, rows=rows, sandboxed=stored["sandboxed"], alice_before=bytes.fromhex(stored["alice_before"]))
+    return _grade_fixture_class(tmp_path_factory.mktemp("class"))
 
 
 def _grade_fixture_class(root: Path) -> dict:
@@ -149,64 +129,59 @@ def scores(row):
                                     "q5_receptive_field", "q6_conv_as_matrix")]
 
 
-def test_csv_has_a_row_per_student_and_a_column_per_question(fixture_class):
-    header = fixture_class["out"].read_text().splitlines()[0]
-    assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,q6_conv_as_matrix,total,max,notes"
-    expected = ["alice", "bob_partial", "carol_loop", "dave_crash", "erin_edits_test", "frank_deletes_test",
-                "jack_invalid", "kim_two_files"]
-    expected += ["gina_writes", "hank_snoops", "ivy_network"]
-    assert sorted(fixture_class["rows"]) == sorted(expected)
-    assert all(row["max"] == "10" for row in fixture_class["rows"].values())
+class TestFixtureClass:
+    """A class of lab 01 submissions with every kind of bad one, graded to a CSV."""
 
+    def test_csv_has_a_row_per_student_and_a_column_per_question(self, fixture_class):
+        header = fixture_class["out"].read_text().splitlines()[0]
+        assert header == "student,q1_corr2d,q2_convolve2d,q3_edge_kernel,q4_box_blur,q5_receptive_field,q6_conv_as_matrix,total,max,notes"
+        expected = ["alice", "bob_partial", "carol_loop", "dave_crash", "erin_edits_test", "frank_deletes_test",
+                    "jack_invalid", "kim_two_files"]
+        expected += ["gina_writes", "hank_snoops", "ivy_network"]
+        assert sorted(fixture_class["rows"]) == sorted(expected)
+        assert all(row["max"] == "10" for row in fixture_class["rows"].values())
 
-def test_correct_and_partial(fixture_class):
-    rows = fixture_class["rows"]
-    assert scores(rows["alice"]) == [2, 1, 2, 1, 2, 2] and rows["alice"]["total"] == "10" and rows["alice"]["notes"] == ""
-    assert scores(rows["bob_partial"]) == [2, 1, 0, 1, 0, 2] and rows["bob_partial"]["total"] == "6"
+    def test_correct_and_partial(self, fixture_class):
+        rows = fixture_class["rows"]
+        assert scores(rows["alice"]) == [2, 1, 2, 1, 2, 2] and rows["alice"]["total"] == "10" and rows["alice"]["notes"] == ""
+        assert scores(rows["bob_partial"]) == [2, 1, 0, 1, 0, 2] and rows["bob_partial"]["total"] == "6"
 
+    def test_infinite_loop_costs_only_that_question(self, fixture_class):
+        row = fixture_class["rows"]["carol_loop"]
+        assert scores(row) == [2, 0, 2, 1, 2, 2]
+        assert "a2_convolve2d was interrupted after 15 s" in row["notes"]
 
-def test_infinite_loop_costs_only_that_question(fixture_class):
-    row = fixture_class["rows"]["carol_loop"]
-    assert scores(row) == [2, 0, 2, 1, 2, 2]
-    assert "a2_convolve2d was interrupted after 15 s" in row["notes"]
+    def test_kernel_crash_keeps_earlier_points(self, fixture_class):
+        row = fixture_class["rows"]["dave_crash"]
+        assert scores(row) == [2, 1, 0, 0, 0, 0]
+        assert "kernel died" in row["notes"]
 
+    def test_edited_and_deleted_tests_are_restored(self, fixture_class):
+        erin, frank = fixture_class["rows"]["erin_edits_test"], fixture_class["rows"]["frank_deletes_test"]
+        assert scores(erin)[:2] == [0, 0] and "q1_corr2d was edited" in erin["notes"]
+        assert scores(frank) == [2, 1, 2, 1, 2, 2] and "q5_receptive_field was deleted" in frank["notes"]
 
-def test_kernel_crash_keeps_earlier_points(fixture_class):
-    row = fixture_class["rows"]["dave_crash"]
-    assert scores(row) == [2, 1, 0, 0, 0, 0]
-    assert "kernel died" in row["notes"]
+    def test_unreadable_and_ambiguous_submissions_are_reported(self, fixture_class):
+        jack, kim = fixture_class["rows"]["jack_invalid"], fixture_class["rows"]["kim_two_files"]
+        assert jack["total"] == "0" and "not a readable notebook" in jack["notes"]
+        assert kim["total"] == "0" and "2 notebooks" in kim["notes"]
 
+    @needs_sandbox
+    def test_a_submission_cannot_write_outside_its_folder(self, fixture_class):
+        assert fixture_class["alice_path"].read_bytes() == fixture_class["alice_before"]
+        assert not fixture_class["leak"].exists()
+        assert scores(fixture_class["rows"]["alice"]) == [2, 1, 2, 1, 2, 2]
+        assert fixture_class["rows"]["gina_writes"]["total"] == "10"  # her own answers still count
 
-def test_edited_and_deleted_tests_are_restored(fixture_class):
-    erin, frank = fixture_class["rows"]["erin_edits_test"], fixture_class["rows"]["frank_deletes_test"]
-    assert scores(erin)[:2] == [0, 0] and "q1_corr2d was edited" in erin["notes"]
-    assert scores(frank) == [2, 1, 2, 1, 2, 2] and "q5_receptive_field was deleted" in frank["notes"]
+    @needs_sandbox
+    def test_a_submission_cannot_read_other_students(self, fixture_class):
+        assert scores(fixture_class["rows"]["hank_snoops"])[:2] == [0, 0]  # alice's corr2d was out of reach
 
-
-def test_unreadable_and_ambiguous_submissions_are_reported(fixture_class):
-    jack, kim = fixture_class["rows"]["jack_invalid"], fixture_class["rows"]["kim_two_files"]
-    assert jack["total"] == "0" and "not a readable notebook" in jack["notes"]
-    assert kim["total"] == "0" and "2 notebooks" in kim["notes"]
-
-
-@needs_sandbox
-def test_a_submission_cannot_write_outside_its_folder(fixture_class):
-    assert fixture_class["alice_path"].read_bytes() == fixture_class["alice_before"]
-    assert not fixture_class["leak"].exists()
-    assert scores(fixture_class["rows"]["alice"]) == [2, 1, 2, 1, 2, 2]
-    assert fixture_class["rows"]["gina_writes"]["total"] == "10"  # her own answers still count
-
-
-@needs_sandbox
-def test_a_submission_cannot_read_other_students(fixture_class):
-    assert scores(fixture_class["rows"]["hank_snoops"])[:2] == [0, 0]  # alice's corr2d was out of reach
-
-
-@needs_sandbox
-def test_a_submission_has_no_network(fixture_class):
-    assert scores(fixture_class["rows"]["ivy_network"])[4] == 0
-    assert all(sandboxed for student, sandboxed in fixture_class["sandboxed"].items()
-               if student not in ("jack_invalid", "kim_two_files"))
+    @needs_sandbox
+    def test_a_submission_has_no_network(self, fixture_class):
+        assert scores(fixture_class["rows"]["ivy_network"])[4] == 0
+        assert all(sandboxed for student, sandboxed in fixture_class["sandboxed"].items()
+                   if student not in ("jack_invalid", "kim_two_files"))
 
 
 def test_student_validation_exit_status_and_hints(tmp_path):
