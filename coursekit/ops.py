@@ -134,27 +134,34 @@ def conv2d(X, K, stride: IntOrPair = 1, padding: PerSide = 0) -> np.ndarray:
     return corr2d(X, np.flip(_as_matrix(K, "kernel K")), stride, padding)
 
 
-def conv_transpose2d(X, K, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: int = 1) -> np.ndarray:
+def conv_transpose2d(X, K, stride: IntOrPair = 1, padding: IntOrPair = 0, dilation: int = 1,
+                     output_padding: IntOrPair = 0) -> np.ndarray:
     """Transposed convolution: every input cell adds its value times the kernel to the output.
 
     Cell ``(i, j)`` adds ``X[i, j] * K`` at rows ``i*s_h ...``, columns ``j*s_w ...`` of a
     ``((n_h-1) s_h + d(k_h-1) + 1) x ...`` grid; then ``padding`` rows/columns are cut from each
-    side, so the output side is ``(n - 1) s - 2p + d(k - 1) + 1``. This is what
-    ``keras.layers.Conv2DTranspose`` computes (``padding="valid"``, then cropped). The loop runs
-    over kernel weights, each adding a strided copy of the input scaled by one weight.
+    side and ``output_padding`` (0 to ``s - 1``) given back at the bottom/right, so the output side
+    is ``(n - 1) s - 2p + d(k - 1) + 1 + output_padding``: PyTorch's ``ConvTranspose2d`` with
+    these arguments, and ``keras.layers.Conv2DTranspose`` with ``padding="valid"`` and this
+    ``output_padding``, then cropped by ``padding``. The loop runs over kernel weights, each adding
+    a strided copy of the input scaled by one weight.
 
     >>> conv_transpose2d(np.array([[0, 1], [2, 3]]), np.array([[0, 1], [2, 3]]))
     array([[ 0.,  0.,  1.],
            [ 0.,  4.,  6.],
            [ 4., 12.,  9.]])
+    >>> conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), stride=2, padding=1, output_padding=1).shape
+    (4, 4)
     """
     X = _as_matrix(X, "input X")
     K = dilate_kernel(K, dilation)
     (n_h, n_w), (k_h, k_w) = X.shape, K.shape
     s_h, s_w = (stride, stride) if isinstance(stride, (int, np.integer)) else tuple(stride)
     p_h, p_w = (padding, padding) if isinstance(padding, (int, np.integer)) else tuple(padding)
-    out_h, out_w = transposed_conv_output_size((n_h, n_w), (k_h, k_w), (s_h, s_w), (p_h, p_w))
-    full = np.zeros(((n_h - 1) * s_h + k_h, (n_w - 1) * s_w + k_w), dtype=np.result_type(X, K))
+    out_h, out_w = transposed_conv_output_size((n_h, n_w), (k_h, k_w), (s_h, s_w), (p_h, p_w), output_padding)
+    # the whole grid, and any output_padding that reaches beyond it (zeros there)
+    full = np.zeros((max((n_h - 1) * s_h + k_h, p_h + out_h), max((n_w - 1) * s_w + k_w, p_w + out_w)),
+                    dtype=np.result_type(X, K))
     for a in range(k_h):
         for b in range(k_w):
             full[a : a + s_h * (n_h - 1) + 1 : s_h, b : b + s_w * (n_w - 1) + 1 : s_w] += K[a, b] * X

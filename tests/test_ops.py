@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from coursekit.ops import conv2d, corr2d, corr2d_multi_in, corr2d_multi_in_out, pad2d, pool2d
+from coursekit.ops import conv2d, conv_transpose2d, corr2d, corr2d_multi_in, corr2d_multi_in_out, pad2d, pool2d
 from coursekit.shapes import ShapeError
 
 
@@ -151,3 +151,32 @@ def test_pool_bad_arguments():
         pool2d(np.ones((4, 4)), 2, padding=2)
     with pytest.raises(ShapeError, match="does not fit along height"):
         pool2d(np.ones((2, 2)), 3)
+
+
+def keras_conv_transpose(X, K, stride, **options):
+    """A one-filter, bias-free ``keras.layers.Conv2DTranspose`` with kernel K on the image X."""
+    import keras
+
+    layer = keras.layers.Conv2DTranspose(1, K.shape, strides=stride, use_bias=False, **options)
+    layer.build((None, *X.shape, 1))
+    layer.set_weights([K[:, :, None, None].astype("float32")])
+    return np.asarray(layer(X[None, :, :, None].astype("float32")))[0, :, :, 0]
+
+
+@pytest.mark.parametrize(("n", "k", "stride", "padding", "output_padding"),
+                         [(3, 3, 2, 1, 1), (4, 2, 3, 1, 2), (5, 3, 2, 0, 1), (2, 1, 3, 0, 1), (4, 4, 2, 2, 1), (3, 3, 2, 1, 0)])
+def test_conv_transpose2d_output_padding_matches_keras(n, k, stride, padding, output_padding):
+    """PyTorch's meaning: crop ``padding`` per side, then give ``output_padding`` rows back at the bottom/right.
+    Keras's "valid" with ``output_padding`` is the uncropped grid with those rows, so crop it by hand."""
+    rng = np.random.default_rng(n * 10 + k)
+    X, K = rng.normal(size=(n, n)), rng.normal(size=(k, k))
+    grid = keras_conv_transpose(X, K, stride, padding="valid", output_padding=output_padding)
+    assert grid.shape == ((n - 1) * stride + k + output_padding,) * 2
+    side = grid.shape[0] - 2 * padding
+    ours = conv_transpose2d(X, K, stride, padding=padding, output_padding=output_padding)
+    np.testing.assert_allclose(ours, grid[padding:padding + side, padding:padding + side], atol=1e-5)
+
+
+def test_conv_transpose2d_refuses_output_padding_not_below_the_stride():
+    with pytest.raises(ShapeError, match="0 <= output_padding < stride"):
+        conv_transpose2d(np.ones((3, 3)), np.ones((3, 3)), stride=2, output_padding=2)
