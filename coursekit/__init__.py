@@ -19,6 +19,7 @@ Modules, one job each:
 - :mod:`coursekit.explore_conv` - the convolution-arithmetic explorer (ipywidgets, on demand)
 - :mod:`coursekit.explore_pooling` - the pooling explorer (on demand)
 - :mod:`coursekit.explore_receptive_field` - the receptive-field explorer (on demand)
+- :mod:`coursekit.layer_specs` - convolution/pooling stacks as windows, read from Keras models
 - :mod:`coursekit.explore_optimizers` - the optimizer explorer, ``keras.optimizers`` (on demand)
 - :mod:`coursekit.explore_steps` - what the stepping explorers share: windows, unread cells, fixes
 - :mod:`coursekit.widget_display` - a live widget with its static figure and text beside it

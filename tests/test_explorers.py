@@ -13,8 +13,9 @@ from coursekit import widget_display
 from coursekit.explore_conv import conv_state, example_input, example_kernel, transposed_state
 from coursekit.explore_optimizers import PROBLEMS, optimizer_state
 from coursekit.explore_pooling import pool_input, pool_state
-from coursekit.explore_receptive_field import LayerSpec, layers_from_model, receptive_field_state
+from coursekit.explore_receptive_field import receptive_field_state
 from coursekit.explore_steps import MAX_SIDE
+from coursekit.layer_specs import LayerSpec, layers_from_model, model_input_size
 from coursekit.ops import conv_transpose2d, dilate_kernel, pool2d
 from coursekit.widget_display import WIDGET_VIEW, png_size, require_ipywidgets
 
@@ -235,7 +236,6 @@ def test_receptive_field_size_away_from_borders_and_model_errors():
     with pytest.raises(ValueError, match="padding must be an int"):
         LayerSpec("bad", 3, padding="full")
     with pytest.raises(ValueError, match="pass input_size"):
-        from coursekit.explore_receptive_field import model_input_size
         model_input_size(keras.Sequential([keras.Input((None, None, 1)), keras.layers.Conv2D(1, 3)]))
 
 
