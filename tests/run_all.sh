@@ -4,6 +4,7 @@
 #   2. the graded labs with real kernels: solutions earn every point, untouched exercises none,
 #      a fixture class with bad submissions grades to the expected CSV,
 #   3. every lesson notebook top to bottom under nbval (stored outputs compared where marked),
+#   (1-3 run in one pytest session, two workers; the closing lines give each part's worker time),
 #   4. the other precision: precision="auto" trains in mixed bfloat16 on CPUs with native bfloat16
 #      and in float32 elsewhere; the training tests and the lessons that plot activations or
 #      predictions run once more with COURSEKIT_PRECISION forcing the path this machine did not
@@ -44,11 +45,17 @@ COURSEKIT_PRECISION=${other:-mixed_bfloat16} phase "other precision (${other:-mi
 
 "$PY" - "$reports" <<'PY'
 import sys, pathlib, xml.etree.ElementTree as ET
-totals = dict(tests=0, failures=0, errors=0, skipped=0)
-for report in pathlib.Path(sys.argv[1]).glob("*.xml"):
+from collections import Counter
+totals, worker_seconds = Counter(), Counter()
+for report in sorted(pathlib.Path(sys.argv[1]).glob("*.xml")):
     for suite in ET.parse(report).getroot().iter("testsuite"):
-        for key in totals:
-            totals[key] += int(suite.get(key, 0))
+        totals.update({key: int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")})
+    for case in ET.parse(report).getroot().iter("testcase"):
+        where = case.get("classname", "")
+        part = ("other precision" if report.stem == "precision" else "labs" if where.startswith("tests.test_labs")
+                else "lessons" if where.startswith("notebooks.") else "unit tests")
+        worker_seconds[part] += float(case.get("time", 0))
+print("worker time (both workers together):", ", ".join(f"{part} {seconds:.0f} s" for part, seconds in worker_seconds.items()))
 failed = totals["failures"] + totals["errors"]
 passed = totals["tests"] - failed - totals["skipped"]
 print(f"total: {passed} passed, {failed} failed, {totals['skipped']} skipped")
