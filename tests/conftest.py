@@ -5,31 +5,37 @@ A lesson notebook, a test module or a test class is one unit of work: its tests 
 a JupyterLab server or a graded class, so they stay on one worker. The module-level tests of
 ``tests/test_labs.py`` share nothing (each grades its own notebook in its own sandbox), so each is
 its own unit. xdist hands out the units with the most tests first, so these short single tests
-come last and keep both workers busy to the end.
+come last and keep both workers busy to the end. Without pytest-xdist nothing here is used.
 """
 from __future__ import annotations
 
-from xdist.scheduler import LoadScopeScheduling
+import pytest
 
 INDEPENDENT_TESTS = frozenset({"tests/test_labs.py"})
 
 
-class CourseScheduling(LoadScopeScheduling):
-    """Load-scope scheduling in which the module-level tests of :data:`INDEPENDENT_TESTS` are
-    scheduled one by one.
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: its module or class, or itself in :data:`INDEPENDENT_TESTS`.
 
-    >>> CourseScheduling._split_scope(None, "tests/test_labs.py::test_solution_earns_every_point[lab01]")
+    >>> work_unit("notebooks/05_lenet.ipynb::Cell 3")
+    'notebooks/05_lenet.ipynb'
+    >>> work_unit("tests/test_labs.py::test_solution_earns_every_point[lab01]")
     'tests/test_labs.py::test_solution_earns_every_point[lab01]'
-    >>> CourseScheduling._split_scope(None, "tests/test_labs.py::TestFixtureClass::test_correct_and_partial")
+    >>> work_unit("tests/test_labs.py::TestFixtureClass::test_correct_and_partial")
     'tests/test_labs.py::TestFixtureClass'
     """
-
-    def _split_scope(self, nodeid: str) -> str:
-        scope = nodeid.rsplit("::", 1)[0]
-        return nodeid if scope in INDEPENDENT_TESTS else scope
+    scope = nodeid.rsplit("::", 1)[0]
+    return nodeid if scope in INDEPENDENT_TESTS else scope
 
 
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") == "loadscope":
-        return CourseScheduling(config, log)
-    return None
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """xdist's load-scope scheduling with :func:`work_unit` as the scope (other modes unchanged)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        _split_scope = staticmethod(work_unit)
+
+    return CourseScheduling(config, log)

@@ -48,9 +48,10 @@ import sys, pathlib, xml.etree.ElementTree as ET
 from collections import Counter
 totals, worker_seconds = Counter(), Counter()
 for report in sorted(pathlib.Path(sys.argv[1]).glob("*.xml")):
-    for suite in ET.parse(report).getroot().iter("testsuite"):
+    root = ET.parse(report).getroot()
+    for suite in root.iter("testsuite"):
         totals.update({key: int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")})
-    for case in ET.parse(report).getroot().iter("testcase"):
+    for case in root.iter("testcase"):
         where = case.get("classname", "")
         part = ("other precision" if report.stem == "precision" else "labs" if where.startswith("tests.test_labs")
                 else "lessons" if where.startswith("notebooks.") else "unit tests")
