@@ -74,7 +74,6 @@ def fixture_class(tmp_path_factory):
 
 
 def _grade_fixture_class(root: Path) -> dict:
-    root.mkdir(parents=True, exist_ok=True)
     subs = root / "submissions"
     leak = root / "leak.txt"
     served = root / "served"
